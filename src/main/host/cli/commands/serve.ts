@@ -1,0 +1,45 @@
+import { createLogger } from '../../../log';
+import { configDir, settingsFilePath } from '../../../settings/config-dir';
+import { JsonFileSettingsBackend } from '../../../settings/json-file-backend';
+import { ensureRendererBuild, RENDERER_BUILD_DIR } from '../../serve/renderer-build';
+import { startServeHost } from '../../serve/serve-host';
+import { EXIT_OK, integerOption, type CliCommand } from '../command';
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'Run Earshot headless and open its interface in a browser (loopback only)',
+  usage: [
+    'earshot serve [--port N] [--config-dir DIR] [--no-build] [--json]',
+    '',
+    '  --port N          port on 127.0.0.1 (default: a free port)',
+    '  --config-dir DIR  settings folder (default: the user config folder, or $EARSHOT_CONFIG_DIR)',
+    '  --no-build        do not rebuild the interface when its sources changed',
+    '  --json            print {"url","port","settings"} as one line once ready',
+    '',
+    'The printed URL carries a random per-run token; connections without it are refused.',
+    'Stop with Ctrl+C.',
+  ].join('\n'),
+  options: {
+    port: { type: 'string' },
+    'config-dir': { type: 'string' },
+    'no-build': { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  async run({ values, io, stopRequested }) {
+    const port = integerOption(values.port, 'port', 0, 65535) ?? 0;
+    if (!values['no-build']) ensureRendererBuild(io.err);
+    const settingsPath = settingsFilePath(configDir(values['config-dir'] as string | undefined));
+    const host = await startServeHost({
+      port,
+      rendererDir: RENDERER_BUILD_DIR,
+      settingsBackend: new JsonFileSettingsBackend(settingsPath),
+      log: createLogger('serve'),
+    });
+    for (const notice of host.services.settings.notices) io.err(`warning: ${notice.message}`);
+    if (values.json) io.out(JSON.stringify({ url: host.url, port: host.port, settings: settingsPath }));
+    else io.out(`Earshot is running at ${host.url}\nOpen that address in your browser; press Ctrl+C to stop.`);
+    await stopRequested;
+    await host.close();
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,78 @@
+import { app, type BrowserWindow, session, type Tray } from 'electron';
+import { join } from 'node:path';
+import { forwardEventsTo, registerElectronIpc } from '../../ipc/electron-ipc';
+import { trustedOriginOf } from '../../ipc/sender-guard';
+import { createLogger } from '../../log';
+import { ElectronStoreSettingsBackend } from '../../settings/electron-store-backend';
+import { composeServices, type AppServices } from '../services';
+import { addDevCsp, APP_ORIGIN, registerAppScheme, serveRendererFrom } from './app-protocol';
+import { createMainWindow, lockDownNavigation } from './main-window';
+import { createTray } from './tray';
+
+const log = createLogger('electron');
+
+/**
+ * The Electron composition root: single instance, the `app://` renderer, the guarded IPC,
+ * one window and a tray. Closing the window hides it (Earshot keeps listening); Quit from
+ * the tray or the app menu shuts everything down.
+ */
+export function runElectronApp(): void {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  registerAppScheme();
+
+  let window: BrowserWindow | null = null;
+  let tray: Tray | null = null;
+  let services: AppServices | null = null;
+  let quitting = false;
+
+  const show = (): void => {
+    if (!window) return;
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+  };
+
+  app.on('second-instance', show);
+  app.on('before-quit', () => {
+    quitting = true;
+  });
+  app.on('will-quit', () => {
+    services?.dispose();
+    tray?.destroy();
+  });
+
+  void app.whenReady().then(() => {
+    const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
+    const rendererUrl = devServerUrl ?? `${APP_ORIGIN}/index.html`;
+    if (devServerUrl) addDevCsp(session.defaultSession, devServerUrl);
+    else serveRendererFrom(session.defaultSession, join(import.meta.dirname, '../renderer'));
+
+    services = composeServices({
+      host: 'electron',
+      settingsBackend: new ElectronStoreSettingsBackend(),
+      trustedOrigin: trustedOriginOf(rendererUrl),
+      electronVersions: { electron: process.versions.electron, chrome: process.versions.chrome },
+      log,
+    });
+    registerElectronIpc(services.router);
+
+    app.on('web-contents-created', (_event, contents) => lockDownNavigation(contents, rendererUrl));
+    const iconPath = join(app.getAppPath(), 'resources', 'icon.png');
+    window = createMainWindow(rendererUrl, iconPath);
+    forwardEventsTo(window.webContents, services.events);
+    window.on('close', (event) => {
+      if (!quitting) {
+        event.preventDefault();
+        window?.hide();
+      }
+    });
+    tray = createTray(iconPath, { show, quit: () => app.quit() });
+  });
+
+  // With a tray icon the app lives on when its window is closed, on every platform.
+  app.on('window-all-closed', () => undefined);
+  app.on('activate', show);
+}

@@ -1,0 +1,73 @@
+import type { AppInfo } from '../../shared/ipc/contract';
+import { EventHub } from '../ipc/event-hub';
+import { IpcRouter } from '../ipc/router';
+import type { TrustedOrigin } from '../ipc/sender-guard';
+import { createLogger, type Logger } from '../log';
+import { ProfileService } from '../profiles/profile-service';
+import type { SettingsBackend } from '../settings/settings-backend';
+import { SettingsService } from '../settings/settings-service';
+import { APP_NAME, APP_VERSION, packageVersion } from './runtime-versions';
+
+export interface ServiceOptions {
+  host: AppInfo['host'];
+  settingsBackend: SettingsBackend;
+  /** The renderer's own origin; the IPC guard accepts nothing else. */
+  trustedOrigin: TrustedOrigin;
+  electronVersions?: { electron: string; chrome: string };
+  log?: Logger;
+}
+
+/** Everything a host needs: the services, the guarded router bound to them, and the event hub. */
+export interface AppServices {
+  settings: SettingsService;
+  profiles: ProfileService;
+  router: IpcRouter;
+  events: EventHub;
+  appInfo(): AppInfo;
+  dispose(): void;
+}
+
+/**
+ * The one place where services are composed and bound to the IPC contract. The Electron
+ * main process and `earshot serve` both call this, so the two hosts cannot drift apart.
+ */
+export function composeServices(options: ServiceOptions): AppServices {
+  const log = options.log ?? createLogger(options.host);
+  const settings = new SettingsService(options.settingsBackend, log);
+  const profiles = new ProfileService(settings, log);
+  const events = new EventHub(log);
+  const router = new IpcRouter(options.trustedOrigin, log);
+
+  const appInfo = (): AppInfo => ({
+    name: APP_NAME,
+    version: APP_VERSION,
+    host: options.host,
+    platform: process.platform,
+    arch: process.arch,
+    versions: {
+      node: process.versions.node,
+      electron: options.electronVersions?.electron ?? null,
+      chrome: options.electronVersions?.chrome ?? null,
+      onnxruntime: packageVersion('onnxruntime-node'),
+    },
+    notices: [...settings.notices],
+    settingsLocation: settings.location,
+  });
+
+  const disposers = [
+    router.handle('app:get-info', appInfo),
+    router.handle('settings:get', () => settings.get()),
+    router.handle('profiles:list', () => ({ profiles: [...profiles.list()], activeId: profiles.active().id })),
+    router.handle('profiles:set-active', ({ id }) => ({ activeId: profiles.setActive(id).id })),
+    profiles.onActiveChanged((profile) => events.emit('profiles:active-changed', { activeId: profile.id })),
+  ];
+
+  return {
+    settings,
+    profiles,
+    router,
+    events,
+    appInfo,
+    dispose: () => disposers.splice(0).forEach((dispose) => dispose()),
+  };
+}

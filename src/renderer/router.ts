@@ -1,0 +1,21 @@
+import { createRouter, createWebHashHistory, type Router } from 'vue-router';
+import AboutView from './views/AboutView.vue';
+import ProfilesView from './views/ProfilesView.vue';
+
+export const NAV_LINKS = [
+  { to: '/profiles', label: 'Profiles' },
+  { to: '/about', label: 'About' },
+] as const;
+
+/** Hash history: works the same from `app://` in Electron and from the serve host. */
+export function createAppRouter(): Router {
+  return createRouter({
+    history: createWebHashHistory(),
+    routes: [
+      { path: '/', redirect: '/profiles' },
+      { path: '/profiles', component: ProfilesView },
+      { path: '/about', component: AboutView },
+      { path: '/:unknown(.*)', redirect: '/profiles' },
+    ],
+  });
+}

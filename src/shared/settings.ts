@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { DEFAULT_PROFILE_ID } from './profiles';
+
+/**
+ * Persisted settings. The same schema is used by electron-store (desktop) and by the JSON
+ * file of the headless host. Bump SETTINGS_VERSION and add a migration whenever the shape
+ * changes; old files are migrated on load, never discarded.
+ */
+export const SETTINGS_VERSION = 1;
+
+export const SettingsSchema = z
+  .object({
+    version: z.literal(SETTINGS_VERSION),
+    activeProfileId: z.string().min(1),
+  })
+  .strict();
+
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export function defaultSettings(): Settings {
+  return { version: SETTINGS_VERSION, activeProfileId: DEFAULT_PROFILE_ID };
+}
+
+/** `MIGRATIONS[n]` turns a version-n object into a version-(n+1) object. */
+export type Migration = (old: Record<string, unknown>) => Record<string, unknown>;
+export const MIGRATIONS: Readonly<Record<number, Migration>> = {};
+
+export type MigrationOutcome = { ok: true; settings: Settings; migratedFrom?: number } | { ok: false; reason: string };
+
+/** Brings any stored object up to the current version and validates it. Never throws. */
+export function migrateSettings(
+  raw: unknown,
+  migrations: Readonly<Record<number, Migration>> = MIGRATIONS,
+  schema: z.ZodType<Settings> = SettingsSchema,
+  currentVersion: number = SETTINGS_VERSION,
+): MigrationOutcome {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, reason: 'the file does not hold a settings object' };
+  }
+  let data = raw as Record<string, unknown>;
+  const from = data.version;
+  if (typeof from !== 'number' || !Number.isInteger(from) || from < 1) {
+    return { ok: false, reason: 'the file has no valid version number' };
+  }
+  if (from > currentVersion) {
+    return { ok: false, reason: `the file was written by a newer Earshot (settings version ${from})` };
+  }
+  for (let v = from; v < currentVersion; v++) {
+    const step = migrations[v];
+    if (!step) return { ok: false, reason: `no migration from settings version ${v}` };
+    try {
+      data = { ...step(data), version: v + 1 };
+    } catch (err) {
+      return { ok: false, reason: `migration from version ${v} failed: ${String(err)}` };
+    }
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.join('.') || 'settings';
+    return { ok: false, reason: `invalid value at "${where}": ${issue?.message ?? 'unknown problem'}` };
+  }
+  return from === currentVersion
+    ? { ok: true, settings: parsed.data }
+    : { ok: true, settings: parsed.data, migratedFrom: from };
+}
