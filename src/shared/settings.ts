@@ -21,19 +21,30 @@ export function defaultSettings(): Settings {
   return { version: SETTINGS_VERSION, activeProfileId: DEFAULT_PROFILE_ID };
 }
 
-/** `MIGRATIONS[n]` turns a version-n object into a version-(n+1) object. */
+/** `migrations[n]` turns a version-n object into a version-(n+1) object. */
 export type Migration = (old: Record<string, unknown>) => Record<string, unknown>;
-export const MIGRATIONS: Readonly<Record<number, Migration>> = {};
 
-export type MigrationOutcome = { ok: true; settings: Settings; migratedFrom?: number } | { ok: false; reason: string };
+/** Everything that defines the stored format; a test can pass a future model to exercise migration. */
+export interface SettingsModel {
+  version: number;
+  schema: z.ZodType<Settings>;
+  migrations: Readonly<Record<number, Migration>>;
+  defaults(): Settings;
+}
 
-/** Brings any stored object up to the current version and validates it. Never throws. */
-export function migrateSettings(
-  raw: unknown,
-  migrations: Readonly<Record<number, Migration>> = MIGRATIONS,
-  schema: z.ZodType<Settings> = SettingsSchema,
-  currentVersion: number = SETTINGS_VERSION,
-): MigrationOutcome {
+export const SETTINGS_MODEL: SettingsModel = {
+  version: SETTINGS_VERSION,
+  schema: SettingsSchema,
+  migrations: {},
+  defaults: defaultSettings,
+};
+
+export type MigrationOutcome =
+  | { ok: true; settings: Settings; migratedFrom?: number }
+  | { ok: false; reason: string };
+
+/** Brings any stored object up to the model's version and validates it. Never throws. */
+export function migrateSettings(raw: unknown, model: SettingsModel = SETTINGS_MODEL): MigrationOutcome {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, reason: 'the file does not hold a settings object' };
   }
@@ -42,11 +53,11 @@ export function migrateSettings(
   if (typeof from !== 'number' || !Number.isInteger(from) || from < 1) {
     return { ok: false, reason: 'the file has no valid version number' };
   }
-  if (from > currentVersion) {
+  if (from > model.version) {
     return { ok: false, reason: `the file was written by a newer Earshot (settings version ${from})` };
   }
-  for (let v = from; v < currentVersion; v++) {
-    const step = migrations[v];
+  for (let v = from; v < model.version; v++) {
+    const step = model.migrations[v];
     if (!step) return { ok: false, reason: `no migration from settings version ${v}` };
     try {
       data = { ...step(data), version: v + 1 };
@@ -54,13 +65,13 @@ export function migrateSettings(
       return { ok: false, reason: `migration from version ${v} failed: ${String(err)}` };
     }
   }
-  const parsed = schema.safeParse(data);
+  const parsed = model.schema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.join('.') || 'settings';
     return { ok: false, reason: `invalid value at "${where}": ${issue?.message ?? 'unknown problem'}` };
   }
-  return from === currentVersion
+  return from === model.version
     ? { ok: true, settings: parsed.data }
     : { ok: true, settings: parsed.data, migratedFrom: from };
 }

@@ -1,5 +1,5 @@
 import { AppError, type Notice } from '../../shared/errors';
-import { defaultSettings, migrateSettings, SettingsSchema, type Settings } from '../../shared/settings';
+import { migrateSettings, SETTINGS_MODEL, type Settings, type SettingsModel } from '../../shared/settings';
 import type { Logger } from '../log';
 import type { SettingsBackend } from './settings-backend';
 
@@ -19,6 +19,7 @@ export class SettingsService {
   constructor(
     private readonly backend: SettingsBackend,
     private readonly log: Logger,
+    private readonly model: SettingsModel = SETTINGS_MODEL,
   ) {
     this.current = this.load();
   }
@@ -33,7 +34,7 @@ export class SettingsService {
 
   /** Validates and saves a change. On a failed save the previous settings stay in effect. */
   update(patch: Partial<Omit<Settings, 'version'>>): Settings {
-    const next = SettingsSchema.parse({ ...this.current, ...patch });
+    const next = this.model.schema.parse({ ...this.current, ...patch });
     if (this.writeBlocked) {
       throw new AppError(
         'SettingsWriteFailed',
@@ -62,9 +63,9 @@ export class SettingsService {
 
   private load(): Settings {
     const stored = this.backend.read();
-    if (stored.kind === 'missing') return defaultSettings();
+    if (stored.kind === 'missing') return this.model.defaults();
     if (stored.kind === 'unreadable') return this.recover(stored.reason);
-    const outcome = migrateSettings(stored.value);
+    const outcome = migrateSettings(stored.value, this.model);
     if (!outcome.ok) return this.recover(outcome.reason);
     if (outcome.migratedFrom !== undefined) this.persistMigration(outcome.settings, outcome.migratedFrom);
     return outcome.settings;
@@ -84,7 +85,7 @@ export class SettingsService {
       code: 'SettingsRecovered',
       message: `Your settings could not be used (${reason}), so Earshot started with default settings. ${kept}`,
     });
-    return defaultSettings();
+    return this.model.defaults();
   }
 
   private persistMigration(settings: Settings, from: number): void {

@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import { buildRawApi, unwrapApi, type EarshotApi } from '../../src/shared/ipc/api';
+import { composeServices, type AppServices } from '../../src/main/host/services';
+import { trustedOriginOf } from '../../src/main/ipc/sender-guard';
+import { JsonFileSettingsBackend } from '../../src/main/settings/json-file-backend';
+import { memoryLog } from './memory-log';
+
+const ORIGIN = 'http://127.0.0.1:4999';
+
+/**
+ * The real main-side services and guarded router in this process, reached through the same
+ * API builder the preload and the WebSocket bridge use. A test double for the transport
+ * only: every call still goes through the guard and the schemas.
+ */
+export function loopbackBridge(configDir: string): { api: EarshotApi; services: AppServices } {
+  const services = composeServices({
+    host: 'serve',
+    settingsBackend: new JsonFileSettingsBackend(join(configDir, 'settings.json')),
+    trustedOrigin: trustedOriginOf(ORIGIN),
+    log: memoryLog().log,
+  });
+  const api = unwrapApi(
+    buildRawApi({
+      invoke: (channel, payload) => services.router.dispatch(channel, payload, { url: `${ORIGIN}/`, isTopFrame: true }),
+      subscribe: (channel, listener) =>
+        services.events.addSink((name, payload) => {
+          if (name === channel) listener(payload);
+        }),
+    }),
+  );
+  return { api, services };
+}
