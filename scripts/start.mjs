@@ -2,6 +2,7 @@
 // in a browser through `earshot serve` (after an offline install), said in one line.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const extraArgs = process.argv.slice(2);
@@ -23,7 +24,8 @@ try {
 
 if (electronAvailable) {
   // `preview` builds the app and then launches Electron on the build.
-  run(process.execPath, [require.resolve('electron-vite/bin/electron-vite.js'), 'preview', ...extraArgs]);
+  const electronVite = join(dirname(require.resolve('electron-vite/package.json')), 'bin', 'electron-vite.js');
+  run(process.execPath, [electronVite, 'preview', ...extraArgs]);
 } else {
   console.log(
     'Electron runtime is not installed (offline install); starting Earshot in your browser with `earshot serve`.',

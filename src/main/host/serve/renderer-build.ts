@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** The repository root, from this file's place in `src/main/host/serve`. */
 export const PROJECT_ROOT = join(import.meta.dirname, '..', '..', '..', '..');
@@ -35,7 +35,7 @@ export function rendererBuildIsCurrent(): boolean {
 export function ensureRendererBuild(report: (line: string) => void): void {
   if (rendererBuildIsCurrent()) return;
   report('Building the Earshot interface (first run or sources changed)…');
-  const cli = createRequire(import.meta.url).resolve('electron-vite/bin/electron-vite.js');
+  const cli = join(dirname(createRequire(import.meta.url).resolve('electron-vite/package.json')), 'bin', 'electron-vite.js');
   const run = spawnSync(process.execPath, [cli, 'build'], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
