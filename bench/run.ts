@@ -1,0 +1,10 @@
+// `npm run bench`: measurements, never a gate. Each benchmark prints ratios against a
+// baseline measured in the same run, because absolute times on shared machines are noisy.
+import { guardOverhead } from './ipc-guard-overhead';
+
+const BENCHMARKS = [guardOverhead];
+
+for (const bench of BENCHMARKS) {
+  process.stdout.write(`\n## ${bench.name}\n`);
+  for (const line of await bench.run()) process.stdout.write(line + '\n');
+}
