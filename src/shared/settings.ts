@@ -39,9 +39,7 @@ export const SETTINGS_MODEL: SettingsModel = {
   defaults: defaultSettings,
 };
 
-export type MigrationOutcome =
-  | { ok: true; settings: Settings; migratedFrom?: number }
-  | { ok: false; reason: string };
+export type MigrationOutcome = { ok: true; settings: Settings; migratedFrom?: number } | { ok: false; reason: string };
 
 /** Brings any stored object up to the model's version and validates it. Never throws. */
 export function migrateSettings(raw: unknown, model: SettingsModel = SETTINGS_MODEL): MigrationOutcome {

@@ -17,7 +17,9 @@ afterEach(async () => {
   host = undefined;
 });
 
-async function start(prepare?: (configDir: string) => void): Promise<{ host: ServeHost; lines: string[]; rendererDir: string }> {
+async function start(
+  prepare?: (configDir: string) => void,
+): Promise<{ host: ServeHost; lines: string[]; rendererDir: string }> {
   const configDir = tempDir();
   const rendererDir = tempDir();
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Earshot</title>');
@@ -54,11 +56,14 @@ function nextFrame(ws: WebSocket): Promise<ServerFrame> {
 
 function get(h: ServeHost, path: string, hostHeader?: string) {
   return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: h.port, path, headers: hostHeader ? { host: hostHeader } : {} }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port: h.port, path, headers: hostHeader ? { host: hostHeader } : {} },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -113,8 +118,14 @@ describe('serve host WebSocket', () => {
     const b = await connect(h);
     if (!('ws' in a) || !('ws' in b)) throw new Error('refused');
     const seenByB = nextFrame(b.ws);
-    a.ws.send(JSON.stringify({ type: 'invoke', id: 1, channel: 'profiles:set-active', payload: { id: 'low-latency' } }));
-    expect(await seenByB).toEqual({ type: 'event', channel: 'profiles:active-changed', payload: { activeId: 'low-latency' } });
+    a.ws.send(
+      JSON.stringify({ type: 'invoke', id: 1, channel: 'profiles:set-active', payload: { id: 'low-latency' } }),
+    );
+    expect(await seenByB).toEqual({
+      type: 'event',
+      channel: 'profiles:active-changed',
+      payload: { activeId: 'low-latency' },
+    });
     a.ws.close();
     b.ws.close();
   });
@@ -125,7 +136,9 @@ describe('serve host WebSocket', () => {
     if (!('ws' in conn)) throw new Error('refused');
     conn.ws.send(JSON.stringify({ type: 'invoke', id: 1, channel: 'app:get-info' }));
     const frame = await nextFrame(conn.ws);
-    expect(frame).toMatchObject({ result: { ok: true, value: { host: 'serve', notices: [{ code: 'SettingsRecovered' }] } } });
+    expect(frame).toMatchObject({
+      result: { ok: true, value: { host: 'serve', notices: [{ code: 'SettingsRecovered' }] } },
+    });
     conn.ws.close();
   });
 });

@@ -14,7 +14,8 @@ describe('inference worker entry', () => {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const replies: WorkerResponse[] = [];
-    const next = () => new Promise<WorkerResponse>((resolve) => child.once('message', (m) => resolve(m as WorkerResponse)));
+    const next = () =>
+      new Promise<WorkerResponse>((resolve) => child.once('message', (m) => resolve(m as WorkerResponse)));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
     child.send({ type: 'ping', id: 1 });

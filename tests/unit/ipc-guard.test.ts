@@ -72,19 +72,28 @@ describe('IpcRouter.dispatch', () => {
     ['a foreign origin', 'profiles:set-active', { id: 'x' }, top('https://evil.test/'), 'ForbiddenSender'],
     ['a look-alike origin', 'profiles:set-active', { id: 'x' }, top('app://earshot.evil.test/'), 'ForbiddenSender'],
     ['a file:// page', 'profiles:set-active', { id: 'x' }, top('file:///home/u/evil.html'), 'ForbiddenSender'],
-    ['a sub-frame', 'profiles:set-active', { id: 'x' }, { url: 'app://earshot/', isTopFrame: false }, 'ForbiddenSender'],
+    [
+      'a sub-frame',
+      'profiles:set-active',
+      { id: 'x' },
+      { url: 'app://earshot/', isTopFrame: false },
+      'ForbiddenSender',
+    ],
     ['a missing payload', 'profiles:set-active', undefined, app, 'InvalidPayload'],
     ['a wrong type', 'profiles:set-active', { id: 42 }, app, 'InvalidPayload'],
     ['an extra field', 'profiles:set-active', { id: 'x', admin: true }, app, 'InvalidPayload'],
     ['an oversized id', 'profiles:set-active', { id: 'x'.repeat(65) }, app, 'InvalidPayload'],
     ['a payload where none is expected', 'profiles:list', { sneaky: 1 }, app, 'InvalidPayload'],
-  ] as const)('rejects %s with a typed error, logs it, and never runs a service', async (_what, channel, payload, sender, code) => {
-    const { router, handler, lines } = routerWithSpy();
-    const result = await router.dispatch(channel, payload, sender);
-    expect(result).toMatchObject({ ok: false, error: { code } });
-    expect(handler).not.toHaveBeenCalled();
-    expect(lines.some((l) => l.includes('warn') && l.includes('rejected'))).toBe(true);
-  });
+  ] as const)(
+    'rejects %s with a typed error, logs it, and never runs a service',
+    async (_what, channel, payload, sender, code) => {
+      const { router, handler, lines } = routerWithSpy();
+      const result = await router.dispatch(channel, payload, sender);
+      expect(result).toMatchObject({ ok: false, error: { code } });
+      expect(handler).not.toHaveBeenCalled();
+      expect(lines.some((l) => l.includes('warn') && l.includes('rejected'))).toBe(true);
+    },
+  );
 
   it('checks the channel before the sender, and the sender before the payload', async () => {
     const { router } = routerWithSpy();
@@ -127,6 +136,8 @@ describe('IpcRouter.dispatch', () => {
     expect(() => router.handle('profiles:set-active', () => ({ activeId: 'a' }))).toThrow(/already registered/);
     const dispose = router.handle('profiles:list', () => ({ profiles: [], activeId: 'balanced' }));
     dispose();
-    await expect(router.dispatch('profiles:list', undefined, app)).resolves.toMatchObject({ error: { code: 'Internal' } });
+    await expect(router.dispatch('profiles:list', undefined, app)).resolves.toMatchObject({
+      error: { code: 'Internal' },
+    });
   });
 });

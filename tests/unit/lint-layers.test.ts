@@ -12,14 +12,54 @@ async function ruleIds(code: string, filePath: string): Promise<string[]> {
 
 describe('layering lint rules', () => {
   it.each([
-    ['electron in a service', "import { app } from 'electron';\nexport const x = app;\n", 'src/main/profiles/x.ts', /electron/],
-    ['raw ipcMain in the Electron host', "import { ipcMain } from 'electron';\nexport const x = ipcMain;\n", 'src/main/host/electron/x.ts', /ipcMain/],
-    ['raw ipcRenderer in a renderer file', "import { ipcRenderer } from 'electron';\nexport const x = ipcRenderer;\n", 'src/renderer/x.ts', /electron/],
-    ['node:fs in src/shared', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", 'src/shared/x.ts', /Node built-ins/],
-    ['path in src/shared', "import { join } from 'path';\nexport const x = join;\n", 'src/shared/x.ts', /Node built-ins/],
-    ['main code in src/shared', "import { IpcRouter } from '../main/ipc/router';\nexport const x = IpcRouter;\n", 'src/shared/x.ts', /other layers/],
-    ['main code in the renderer', "import { IpcRouter } from '../main/ipc/router';\nexport const x = IpcRouter;\n", 'src/renderer/components/x.ts', /only src\/shared/],
-    ['the bridge outside stores', "import { bridge } from '../bridge';\nexport const x = bridge;\n", 'src/renderer/components/x.ts', /Only Pinia stores/],
+    [
+      'electron in a service',
+      "import { app } from 'electron';\nexport const x = app;\n",
+      'src/main/profiles/x.ts',
+      /electron/,
+    ],
+    [
+      'raw ipcMain in the Electron host',
+      "import { ipcMain } from 'electron';\nexport const x = ipcMain;\n",
+      'src/main/host/electron/x.ts',
+      /ipcMain/,
+    ],
+    [
+      'raw ipcRenderer in a renderer file',
+      "import { ipcRenderer } from 'electron';\nexport const x = ipcRenderer;\n",
+      'src/renderer/x.ts',
+      /electron/,
+    ],
+    [
+      'node:fs in src/shared',
+      "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n",
+      'src/shared/x.ts',
+      /Node built-ins/,
+    ],
+    [
+      'path in src/shared',
+      "import { join } from 'path';\nexport const x = join;\n",
+      'src/shared/x.ts',
+      /Node built-ins/,
+    ],
+    [
+      'main code in src/shared',
+      "import { IpcRouter } from '../main/ipc/router';\nexport const x = IpcRouter;\n",
+      'src/shared/x.ts',
+      /other layers/,
+    ],
+    [
+      'main code in the renderer',
+      "import { IpcRouter } from '../main/ipc/router';\nexport const x = IpcRouter;\n",
+      'src/renderer/components/x.ts',
+      /only src\/shared/,
+    ],
+    [
+      'the bridge outside stores',
+      "import { bridge } from '../bridge';\nexport const x = bridge;\n",
+      'src/renderer/components/x.ts',
+      /Only Pinia stores/,
+    ],
     ['a default export', 'export default 1;\n', 'src/main/profiles/x.ts', /named exports/],
     ['a camelCase file name', 'export const x = 1;\n', 'src/main/profiles/profileThing.ts', /kebab-case/],
   ])('rejects %s', async (_what, code, file, message) => {
@@ -28,11 +68,31 @@ describe('layering lint rules', () => {
   });
 
   it.each([
-    ['ipcMain in the IPC wrapper', "import { ipcMain } from 'electron';\nexport const x = ipcMain;\n", 'src/main/ipc/electron-ipc.ts'],
-    ['electron in the Electron host', "import { app } from 'electron';\nexport const x = app;\n", 'src/main/host/electron/x.ts'],
-    ['the bridge in a store', "import { bridge } from '../bridge';\nexport const x = bridge;\n", 'src/renderer/stores/x.ts'],
-    ['shared code in the renderer', "import { PRESETS } from '../../shared/profiles';\nexport const x = PRESETS;\n", 'src/renderer/components/x.ts'],
-    ['node:fs in main', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", 'src/main/profiles/x.ts'],
+    [
+      'ipcMain in the IPC wrapper',
+      "import { ipcMain } from 'electron';\nexport const x = ipcMain;\n",
+      'src/main/ipc/electron-ipc.ts',
+    ],
+    [
+      'electron in the Electron host',
+      "import { app } from 'electron';\nexport const x = app;\n",
+      'src/main/host/electron/x.ts',
+    ],
+    [
+      'the bridge in a store',
+      "import { bridge } from '../bridge';\nexport const x = bridge;\n",
+      'src/renderer/stores/x.ts',
+    ],
+    [
+      'shared code in the renderer',
+      "import { PRESETS } from '../../shared/profiles';\nexport const x = PRESETS;\n",
+      'src/renderer/components/x.ts',
+    ],
+    [
+      'node:fs in main',
+      "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n",
+      'src/main/profiles/x.ts',
+    ],
   ])('allows %s', async (_what, code, file) => {
     expect(await ruleIds(code, file)).toEqual([]);
   });

@@ -102,7 +102,9 @@ describe('SettingsService', () => {
 
 describe('settings migration hook', () => {
   // A hypothetical version 2 that adds a theme: what the next schema change will look like.
-  const V2Schema = z.object({ version: z.literal(2), activeProfileId: z.string(), theme: z.enum(['light', 'dark']) }).strict();
+  const V2Schema = z
+    .object({ version: z.literal(2), activeProfileId: z.string(), theme: z.enum(['light', 'dark']) })
+    .strict();
   const v2Model = {
     version: 2,
     schema: V2Schema as unknown as SettingsModel['schema'],
@@ -116,9 +118,16 @@ describe('settings migration hook', () => {
     writeFileSync(path, JSON.stringify({ version: 1, activeProfileId: 'low-latency' }));
     const settings = new SettingsService(new JsonFileSettingsBackend(path), memoryLog().log, v2Model);
     expect(settings.get()).toEqual({ version: 2, activeProfileId: 'low-latency', theme: 'dark' });
-    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ version: 2, activeProfileId: 'low-latency', theme: 'dark' });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({
+      version: 2,
+      activeProfileId: 'low-latency',
+      theme: 'dark',
+    });
     const [backup] = backups(dir);
-    expect(JSON.parse(readFileSync(join(dir, backup as string), 'utf8'))).toEqual({ version: 1, activeProfileId: 'low-latency' });
+    expect(JSON.parse(readFileSync(join(dir, backup as string), 'utf8'))).toEqual({
+      version: 1,
+      activeProfileId: 'low-latency',
+    });
     expect(settings.notices).toMatchObject([{ code: 'SettingsMigrated' }]);
   });
 
@@ -142,6 +151,9 @@ describe('settings migration hook', () => {
         },
       },
     };
-    expect(migrateSettings({ version: 1 }, failing)).toMatchObject({ ok: false, reason: expect.stringContaining('boom') as unknown });
+    expect(migrateSettings({ version: 1 }, failing)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('boom') as unknown,
+    });
   });
 });

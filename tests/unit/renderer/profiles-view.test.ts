@@ -18,7 +18,10 @@ describe('ProfilesView', () => {
     const wrapper = mount(ProfilesView, {
       global: {
         plugins: [
-          createTestingPinia({ createSpy: vi.fn, initialState: { profiles: { profiles: PRESETS, activeId: 'low-latency', loaded: true } } }),
+          createTestingPinia({
+            createSpy: vi.fn,
+            initialState: { profiles: { profiles: PRESETS, activeId: 'low-latency', loaded: true } },
+          }),
         ],
       },
     });
@@ -36,7 +39,14 @@ describe('ProfilesView', () => {
 
   it('asks the store to switch when a profile is chosen', async () => {
     const wrapper = mount(ProfilesView, {
-      global: { plugins: [createTestingPinia({ createSpy: vi.fn, initialState: { profiles: { profiles: PRESETS, activeId: 'balanced' } } })] },
+      global: {
+        plugins: [
+          createTestingPinia({
+            createSpy: vi.fn,
+            initialState: { profiles: { profiles: PRESETS, activeId: 'balanced' } },
+          }),
+        ],
+      },
     });
     await wrapper.get('[data-profile="low-resource"] button').trigger('click');
     expect(useProfilesStore().activate).toHaveBeenCalledWith('low-resource');

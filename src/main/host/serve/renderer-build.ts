@@ -35,7 +35,11 @@ export function rendererBuildIsCurrent(): boolean {
 export function ensureRendererBuild(report: (line: string) => void): void {
   if (rendererBuildIsCurrent()) return;
   report('Building the Earshot interface (first run or sources changed)…');
-  const cli = join(dirname(createRequire(import.meta.url).resolve('electron-vite/package.json')), 'bin', 'electron-vite.js');
+  const cli = join(
+    dirname(createRequire(import.meta.url).resolve('electron-vite/package.json')),
+    'bin',
+    'electron-vite.js',
+  );
   const run = spawnSync(process.execPath, [cli, 'build'], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
