@@ -39,7 +39,7 @@ export function connectWebSocketTransport(token: string, onConnection: Connectio
   });
 
   socket.addEventListener('message', (message: MessageEvent<unknown>) => {
-    const parsed = typeof message.data === 'string' ? ServerFrameSchema.safeParse(JSON.parse(message.data)) : null;
+    const parsed = typeof message.data === 'string' ? ServerFrameSchema.safeParse(parseJson(message.data)) : null;
     if (!parsed?.success) return;
     const frame = parsed.data;
     if (frame.type === 'result') {
@@ -79,4 +79,12 @@ export function connectWebSocketTransport(token: string, onConnection: Connectio
       return () => set.delete(listener);
     },
   };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
