@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WavFileInput } from '../src/main/audio/wav-file-input';
 import { composeServices } from '../src/main/host/services';
 import { trustedOriginOf } from '../src/main/ipc/sender-guard';
 import { createLogger } from '../src/main/log';
@@ -19,6 +20,7 @@ export const guardOverhead = {
       const services = composeServices({
         host: 'serve',
         settingsBackend: new JsonFileSettingsBackend(join(dir, 'settings.json')),
+        audioInput: await WavFileInput.open([join(import.meta.dirname, '..', '..', 'shared', 'audio', 'jfk.wav')]),
         trustedOrigin: trustedOriginOf('http://127.0.0.1:1'),
         log: createLogger('bench', () => undefined),
       });

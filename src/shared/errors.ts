@@ -14,6 +14,10 @@ export const ERROR_CODES = [
   // Settings and profiles
   'UnknownProfile',
   'SettingsWriteFailed',
+  // Audio devices
+  'NoInputDevice',
+  'DeviceUnavailable',
+  'DeviceLost',
   // Inference worker
   'UnknownWorkerMessage',
   // Anything a service did not name

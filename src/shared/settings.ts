@@ -6,19 +6,25 @@ import { DEFAULT_PROFILE_ID } from './profiles';
  * file of the headless host. Bump SETTINGS_VERSION and add a migration whenever the shape
  * changes; old files are migrated on load, never discarded.
  */
-export const SETTINGS_VERSION = 1;
+export const SETTINGS_VERSION = 2;
 
 export const SettingsSchema = z
   .object({
     version: z.literal(SETTINGS_VERSION),
     activeProfileId: z.string().min(1),
+    audio: z
+      .object({
+        /** The user's microphone (stable id: host API + name); null picks the lowest-latency input. */
+        deviceId: z.string().min(1).nullable(),
+      })
+      .strict(),
   })
   .strict();
 
 export type Settings = z.infer<typeof SettingsSchema>;
 
 export function defaultSettings(): Settings {
-  return { version: SETTINGS_VERSION, activeProfileId: DEFAULT_PROFILE_ID };
+  return { version: SETTINGS_VERSION, activeProfileId: DEFAULT_PROFILE_ID, audio: { deviceId: null } };
 }
 
 /** `migrations[n]` turns a version-n object into a version-(n+1) object. */
@@ -35,7 +41,10 @@ export interface SettingsModel {
 export const SETTINGS_MODEL: SettingsModel = {
   version: SETTINGS_VERSION,
   schema: SettingsSchema,
-  migrations: {},
+  migrations: {
+    // v2 adds the microphone choice; existing users start on automatic selection.
+    1: (old) => ({ ...old, audio: { deviceId: null } }),
+  },
   defaults: defaultSettings,
 };
 

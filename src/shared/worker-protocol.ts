@@ -23,3 +23,37 @@ export const WorkerResponseSchema = z.discriminatedUnion('ok', [
   z.object({ id: z.number().int().nullable(), ok: z.literal(false), error: AppErrorSchema }).strict(),
 ]);
 export type WorkerResponse = z.infer<typeof WorkerResponseSchema>;
+
+/**
+ * Audio frames, main → worker (a notification: no id, no response). Each frame is 80 ms of
+ * 16 kHz mono float32 (1280 samples); a message carries one profile `frameMs` batch.
+ */
+export const AudioFramesSchema = z
+  .object({
+    type: z.literal('audio-frames'),
+    frames: z
+      .array(
+        z
+          .object({
+            seq: z.number().int().nonnegative(),
+            /** When the capture callback completed this frame (epoch ms, sub-ms precision). */
+            captureTime: z.number(),
+            samples: z.instanceof(Float32Array),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+export type AudioFrames = z.infer<typeof AudioFramesSchema>;
+
+/** Worker → main: frames up to `seq` arrived (credit for the sender's flow control). */
+export const FramesAckSchema = z
+  .object({
+    type: z.literal('frames-ack'),
+    seq: z.number().int(),
+    count: z.number().int().positive(),
+    receivedAt: z.number(),
+  })
+  .strict();
+export type FramesAck = z.infer<typeof FramesAckSchema>;

@@ -7,7 +7,9 @@ import { WebSocket } from 'ws';
 import { startServeHost, type ServeHost } from '../../src/main/host/serve/serve-host';
 import { JsonFileSettingsBackend } from '../../src/main/settings/json-file-backend';
 import type { ServerFrame } from '../../src/shared/ws-protocol';
+import { WavFileInput } from '../../src/main/audio/wav-file-input';
 import { memoryLog } from '../support/memory-log';
+import { SHARED_AUDIO } from '../support/shared-audio';
 import { useTempDirs } from '../support/temp-dir';
 
 const tempDir = useTempDirs();
@@ -29,6 +31,7 @@ async function start(
     port: 0,
     rendererDir,
     settingsBackend: new JsonFileSettingsBackend(join(configDir, 'settings.json')),
+    audioInput: await WavFileInput.open([SHARED_AUDIO.jfk]),
     log,
   });
   return { host, lines, rendererDir };

@@ -3,7 +3,9 @@ import { buildRawApi, unwrapApi, type EarshotApi } from '../../src/shared/ipc/ap
 import { composeServices, type AppServices } from '../../src/main/host/services';
 import { trustedOriginOf } from '../../src/main/ipc/sender-guard';
 import { JsonFileSettingsBackend } from '../../src/main/settings/json-file-backend';
+import { WavFileInput } from '../../src/main/audio/wav-file-input';
 import { memoryLog } from './memory-log';
+import { SHARED_AUDIO } from './shared-audio';
 
 const ORIGIN = 'http://127.0.0.1:4999';
 
@@ -12,10 +14,11 @@ const ORIGIN = 'http://127.0.0.1:4999';
  * API builder the preload and the WebSocket bridge use. A test double for the transport
  * only: every call still goes through the guard and the schemas.
  */
-export function loopbackBridge(configDir: string): { api: EarshotApi; services: AppServices } {
+export async function loopbackBridge(configDir: string): Promise<{ api: EarshotApi; services: AppServices }> {
   const services = composeServices({
     host: 'serve',
     settingsBackend: new JsonFileSettingsBackend(join(configDir, 'settings.json')),
+    audioInput: await WavFileInput.open([SHARED_AUDIO.jfk]),
     trustedOrigin: trustedOriginOf(ORIGIN),
     log: memoryLog().log,
   });

@@ -2,8 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { migrateSettings, SETTINGS_VERSION, type Settings, type SettingsModel } from '../../src/shared/settings';
+import { migrateSettings, SETTINGS_MODEL, SETTINGS_VERSION } from '../../src/shared/settings';
 import { JsonFileSettingsBackend } from '../../src/main/settings/json-file-backend';
 import { SettingsService } from '../../src/main/settings/settings-service';
 import { memoryLog } from '../support/memory-log';
@@ -24,7 +23,11 @@ describe('SettingsService', () => {
     const dir = tempDir();
     const { path, service } = serviceIn(dir);
     const settings = service();
-    expect(settings.get()).toEqual({ version: SETTINGS_VERSION, activeProfileId: 'balanced' });
+    expect(settings.get()).toEqual({
+      version: SETTINGS_VERSION,
+      activeProfileId: 'balanced',
+      audio: { deviceId: null },
+    });
     expect(settings.notices).toEqual([]);
     expect(existsSync(path)).toBe(false);
   });
@@ -33,7 +36,11 @@ describe('SettingsService', () => {
     const dir = tempDir();
     const { path, service } = serviceIn(dir);
     service().update({ activeProfileId: 'low-resource' });
-    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ version: 1, activeProfileId: 'low-resource' });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({
+      version: 2,
+      activeProfileId: 'low-resource',
+      audio: { deviceId: null },
+    });
     expect(readdirSync(dir)).toEqual(['settings.json']);
     expect(service().get().activeProfileId).toBe('low-resource');
   });
@@ -42,8 +49,8 @@ describe('SettingsService', () => {
     ['truncated JSON', '{"version": 1, "activeProf'],
     ['binary garbage', '\u0000\u0001\u0002'],
     ['an array', '[1, 2, 3]'],
-    ['a wrong type', '{"version": 1, "activeProfileId": 5}'],
-    ['an unknown field', '{"version": 1, "activeProfileId": "balanced", "rogue": true}'],
+    ['a wrong type', '{"version": 2, "activeProfileId": 5, "audio": {"deviceId": null}}'],
+    ['an unknown field', '{"version": 2, "activeProfileId": "balanced", "audio": {"deviceId": null}, "rogue": true}'],
     ['no version', '{"activeProfileId": "balanced"}'],
     ['a newer version', '{"version": 99, "activeProfileId": "balanced"}'],
   ])('recovers from %s: backup kept byte for byte, defaults used, user warned', (_what, contents) => {
@@ -100,51 +107,40 @@ describe('SettingsService', () => {
   });
 });
 
-describe('settings migration hook', () => {
-  // A hypothetical version 2 that adds a theme: what the next schema change will look like.
-  const V2Schema = z
-    .object({ version: z.literal(2), activeProfileId: z.string(), theme: z.enum(['light', 'dark']) })
-    .strict();
-  const v2Model = {
-    version: 2,
-    schema: V2Schema as unknown as SettingsModel['schema'],
-    migrations: { 1: (old: Record<string, unknown>) => ({ ...old, theme: 'dark' }) },
-    defaults: () => ({ version: 2, activeProfileId: 'balanced', theme: 'light' }) as unknown as Settings,
-  } satisfies SettingsModel;
-
-  it('upgrades an old file, keeps the old one as a backup, and tells the user', () => {
+describe('settings migration', () => {
+  it('upgrades a version 1 file, keeps the old one as a backup, and tells the user', () => {
     const dir = tempDir();
-    const path = join(dir, 'settings.json');
+    const { path, service } = serviceIn(dir);
     writeFileSync(path, JSON.stringify({ version: 1, activeProfileId: 'low-latency' }));
-    const settings = new SettingsService(new JsonFileSettingsBackend(path), memoryLog().log, v2Model);
-    expect(settings.get()).toEqual({ version: 2, activeProfileId: 'low-latency', theme: 'dark' });
-    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({
-      version: 2,
-      activeProfileId: 'low-latency',
-      theme: 'dark',
-    });
-    const [backup] = backups(dir);
+    const settings = service();
+    const upgraded = { version: 2, activeProfileId: 'low-latency', audio: { deviceId: null } };
+    expect(settings.get()).toEqual(upgraded);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(upgraded);
+    const [backup, ...more] = backups(dir);
+    expect(more).toEqual([]);
+    expect(backup).toMatch(/settings\.json\.v1-.*\.bak$/);
     expect(JSON.parse(readFileSync(join(dir, backup as string), 'utf8'))).toEqual({
       version: 1,
       activeProfileId: 'low-latency',
     });
     expect(settings.notices).toMatchObject([{ code: 'SettingsMigrated' }]);
+    // Loading again is a no-op: nothing more to migrate, no new backup.
+    expect(service().notices).toEqual([]);
+    expect(backups(dir)).toHaveLength(1);
   });
 
   it('accepts current files unchanged', () => {
-    expect(migrateSettings({ version: 1, activeProfileId: 'high-accuracy' })).toEqual({
-      ok: true,
-      settings: { version: 1, activeProfileId: 'high-accuracy' },
-    });
+    const current = { version: SETTINGS_VERSION, activeProfileId: 'high-accuracy', audio: { deviceId: 'ALSA:mic' } };
+    expect(migrateSettings(current)).toEqual({ ok: true, settings: current });
   });
 
   it('reports a missing or failing migration instead of guessing', () => {
-    expect(migrateSettings({ version: 1 }, { ...v2Model, migrations: {} })).toEqual({
+    expect(migrateSettings({ version: 1 }, { ...SETTINGS_MODEL, migrations: {} })).toEqual({
       ok: false,
       reason: 'no migration from settings version 1',
     });
     const failing = {
-      ...v2Model,
+      ...SETTINGS_MODEL,
       migrations: {
         1: () => {
           throw new Error('boom');

@@ -3,14 +3,39 @@ import { EventHub } from '../ipc/event-hub';
 import { IpcRouter } from '../ipc/router';
 import type { TrustedOrigin } from '../ipc/sender-guard';
 import { createLogger, type Logger } from '../log';
+import { AudioEngine } from '../audio/audio-engine';
+import type { AudioInput } from '../audio/audio-input';
+import { bindAudio } from '../ipc/audio-handlers';
 import { ProfileService } from '../profiles/profile-service';
 import type { SettingsBackend } from '../settings/settings-backend';
 import { SettingsService } from '../settings/settings-service';
 import { APP_NAME, APP_VERSION, packageVersion } from './runtime-versions';
 
+export interface CoreOptions {
+  settingsBackend: SettingsBackend;
+  /** The microphone implementation, chosen by the composition root (naudiodon, or the WAV double). */
+  audioInput: AudioInput;
+  log: Logger;
+}
+
+/** The services without any transport: what the CLI's one-shot commands need. */
+export interface CoreServices {
+  settings: SettingsService;
+  profiles: ProfileService;
+  audio: AudioEngine;
+}
+
+export function createCoreServices(options: CoreOptions): CoreServices {
+  const settings = new SettingsService(options.settingsBackend, options.log);
+  const profiles = new ProfileService(settings, options.log);
+  const audio = new AudioEngine({ input: options.audioInput, settings, profiles, log: options.log });
+  return { settings, profiles, audio };
+}
+
 export interface ServiceOptions {
   host: AppInfo['host'];
   settingsBackend: SettingsBackend;
+  audioInput: AudioInput;
   /** The renderer's own origin; the IPC guard accepts nothing else. */
   trustedOrigin: TrustedOrigin;
   electronVersions?: { electron: string; chrome: string };
@@ -18,13 +43,11 @@ export interface ServiceOptions {
 }
 
 /** Everything a host needs: the services, the guarded router bound to them, and the event hub. */
-export interface AppServices {
-  settings: SettingsService;
-  profiles: ProfileService;
+export interface AppServices extends CoreServices {
   router: IpcRouter;
   events: EventHub;
   appInfo(): AppInfo;
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
 /**
@@ -33,8 +56,8 @@ export interface AppServices {
  */
 export function composeServices(options: ServiceOptions): AppServices {
   const log = options.log ?? createLogger(options.host);
-  const settings = new SettingsService(options.settingsBackend, log);
-  const profiles = new ProfileService(settings, log);
+  const core = createCoreServices({ settingsBackend: options.settingsBackend, audioInput: options.audioInput, log });
+  const { settings, profiles } = core;
   const events = new EventHub(log);
   const router = new IpcRouter(options.trustedOrigin, log);
 
@@ -62,12 +85,16 @@ export function composeServices(options: ServiceOptions): AppServices {
     profiles.onActiveChanged((profile) => events.emit('profiles:active-changed', { activeId: profile.id })),
   ];
 
+  disposers.push(...bindAudio(core.audio, router, events));
+
   return {
-    settings,
-    profiles,
+    ...core,
     router,
     events,
     appInfo,
-    dispose: () => disposers.splice(0).forEach((dispose) => dispose()),
+    dispose: async () => {
+      disposers.splice(0).forEach((dispose) => dispose());
+      await core.audio.dispose();
+    },
   };
 }

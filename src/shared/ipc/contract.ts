@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AudioLevelSchema, CaptureStatusSchema, DeviceReportSchema } from '../audio';
 import { NoticeSchema } from '../errors';
 import { ProfileSchema } from '../profiles';
 import { SettingsSchema } from '../settings';
@@ -48,11 +49,29 @@ export const invokeChannels = {
     request: z.object({ id: z.string().min(1).max(64) }).strict(),
     response: ActiveProfileSchema,
   },
+  'audio:list-devices': {
+    method: 'listDevices',
+    /** `measure` opens each candidate for half a second and ranks by what it measured. */
+    request: z.object({ measure: z.boolean() }).strict(),
+    response: DeviceReportSchema,
+  },
+  'audio:choose-device': {
+    method: 'chooseDevice',
+    /** null: automatic (the lowest-latency input). */
+    request: z.object({ deviceId: z.string().min(1).max(300).nullable() }).strict(),
+    response: DeviceReportSchema,
+  },
+  'audio:get-status': { method: 'getCaptureStatus', request: NoPayload, response: CaptureStatusSchema },
+  'audio:start-test': { method: 'startMicTest', request: NoPayload, response: CaptureStatusSchema },
+  'audio:stop-test': { method: 'stopMicTest', request: NoPayload, response: CaptureStatusSchema },
 } as const satisfies Record<string, InvokeSpec>;
 
 export const eventChannels = {
   'profiles:active-changed': { method: 'onActiveProfileChanged', payload: ActiveProfileSchema },
   'app:notice': { method: 'onNotice', payload: NoticeSchema },
+  /** At most ~20 per second while capture runs (invariant 1: levels, never PCM). */
+  'audio:level': { method: 'onAudioLevel', payload: AudioLevelSchema },
+  'audio:status-changed': { method: 'onCaptureStatus', payload: CaptureStatusSchema },
 } as const satisfies Record<string, EventSpec>;
 
 export interface InvokeSpec {

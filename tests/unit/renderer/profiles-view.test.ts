@@ -56,7 +56,7 @@ describe('ProfilesView', () => {
 describe('useProfilesStore', () => {
   it('loads, switches through the guarded router, persists, and follows outside changes', async () => {
     const dir = tempDir();
-    const { api, services } = loopbackBridge(dir);
+    const { api, services } = await loopbackBridge(dir);
     installBridge(api);
     setActivePinia(createPinia());
     const store = useProfilesStore();
@@ -69,7 +69,7 @@ describe('useProfilesStore', () => {
     await store.activate('high-accuracy');
     expect(store.activeId).toBe('high-accuracy');
     expect(store.error).toBeNull();
-    expect(loopbackBridge(dir).services.profiles.active().id).toBe('high-accuracy');
+    expect((await loopbackBridge(dir)).services.profiles.active().id).toBe('high-accuracy');
 
     services.profiles.setActive('low-latency'); // e.g. from the tray or another window
     expect(store.activeId).toBe('low-latency');

@@ -30,6 +30,8 @@ export interface CliCommand {
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
   allowPositionals?: boolean;
+  /** Opens audio devices: run with native stdout chatter diverted to stderr (see stdout-isolation.ts). */
+  opensAudio?: boolean;
   run(context: CommandContext): Promise<number>;
 }
 

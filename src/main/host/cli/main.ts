@@ -1,13 +1,17 @@
 import { parseArgs } from 'node:util';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './command';
+import { devicesCommand } from './commands/devices';
+import { recordCommand } from './commands/record';
 import { serveCommand } from './commands/serve';
 import { versionCommand } from './commands/version';
+import { isolatedStdoutWriter, rerunWithIsolatedStdout, stdoutIsIsolated } from './stdout-isolation';
 
 /** The `earshot` CLI (`npm run -s cli -- <command>`): the headless composition root. */
-const COMMANDS: readonly CliCommand[] = [versionCommand, serveCommand];
+const COMMANDS: readonly CliCommand[] = [versionCommand, devicesCommand, recordCommand, serveCommand];
 
+const machineOut = isolatedStdoutWriter();
 const io: CliIo = {
-  out: (line) => process.stdout.write(line + '\n'),
+  out: (line) => (machineOut ? machineOut(line + '\n') : process.stdout.write(line + '\n')),
   err: (line) => process.stderr.write(line + '\n'),
 };
 
@@ -44,6 +48,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       io.out(command.usage);
       return EXIT_OK;
     }
+    if (command.opensAudio && !stdoutIsIsolated()) return await rerunWithIsolatedStdout();
     let parsed;
     try {
       parsed = parseArgs({

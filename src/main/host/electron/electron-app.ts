@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { forwardEventsTo, registerElectronIpc } from '../../ipc/electron-ipc';
 import { trustedOriginOf } from '../../ipc/sender-guard';
 import { createLogger } from '../../log';
+import { NaudiodonInput } from '../../audio/naudiodon-input';
 import { ElectronStoreSettingsBackend } from '../../settings/electron-store-backend';
 import { composeServices, type AppServices } from '../services';
 import { addDevCsp, APP_ORIGIN, registerAppScheme, serveRendererFrom } from './app-protocol';
@@ -39,9 +40,14 @@ export function runElectronApp(): void {
   app.on('before-quit', () => {
     quitting = true;
   });
-  app.on('will-quit', () => {
-    services?.dispose();
+  app.on('will-quit', (event) => {
+    if (!services) return;
+    // Stop capture cleanly before exit (naudiodon streams left open can crash on teardown).
+    event.preventDefault();
+    const closing = services;
+    services = null;
     tray?.destroy();
+    void closing.dispose().finally(() => app.quit());
   });
 
   void app.whenReady().then(() => {
@@ -53,6 +59,7 @@ export function runElectronApp(): void {
     services = composeServices({
       host: 'electron',
       settingsBackend: new ElectronStoreSettingsBackend(),
+      audioInput: new NaudiodonInput(log),
       trustedOrigin: trustedOriginOf(rendererUrl),
       electronVersions: { electron: process.versions.electron, chrome: process.versions.chrome },
       log,

@@ -11,6 +11,7 @@ import {
   type ServerFrame,
 } from '../../../shared/ws-protocol';
 import { checkSender, trustedOriginOf } from '../../ipc/sender-guard';
+import type { AudioInput } from '../../audio/audio-input';
 import type { Logger } from '../../log';
 import type { SettingsBackend } from '../../settings/settings-backend';
 import { contentSecurityPolicy } from '../content-security-policy';
@@ -23,6 +24,7 @@ export interface ServeOptions {
   port: number;
   rendererDir: string;
   settingsBackend: SettingsBackend;
+  audioInput: AudioInput;
   log: Logger;
 }
 
@@ -52,6 +54,7 @@ export async function startServeHost(options: ServeOptions): Promise<ServeHost> 
   const services = composeServices({
     host: 'serve',
     settingsBackend: options.settingsBackend,
+    audioInput: options.audioInput,
     trustedOrigin: trustedOriginOf(origin),
     log,
   });
@@ -93,7 +96,7 @@ export async function startServeHost(options: ServeOptions): Promise<ServeHost> 
       sockets.close();
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
-      services.dispose();
+      await services.dispose();
     },
   };
 }

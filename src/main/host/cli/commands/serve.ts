@@ -3,37 +3,41 @@ import { configDir, settingsFilePath } from '../../../settings/config-dir';
 import { JsonFileSettingsBackend } from '../../../settings/json-file-backend';
 import { ensureRendererBuild, RENDERER_BUILD_DIR } from '../../serve/renderer-build';
 import { startServeHost } from '../../serve/serve-host';
+import { AUDIO_OPTIONS, AUDIO_OPTIONS_HELP, audioInputFrom } from '../audio-options';
 import { EXIT_OK, integerOption, type CliCommand } from '../command';
 
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'Run Earshot headless and open its interface in a browser (loopback only)',
   usage: [
-    'earshot serve [--port N] [--config-dir DIR] [--no-build] [--json]',
+    'earshot serve [--port N] [--config-dir DIR] [--input-wav FILE] [--no-build] [--json]',
     '',
-    '  --port N          port on 127.0.0.1 (default: a free port)',
-    '  --config-dir DIR  settings folder (default: the user config folder, or $EARSHOT_CONFIG_DIR)',
-    '  --no-build        do not rebuild the interface when its sources changed',
-    '  --json            print {"url","port","settings"} as one line once ready',
+    '  --port N            port on 127.0.0.1 (default: a free port)',
+    '  --no-build          do not rebuild the interface when its sources changed',
+    '  --json              print {"url","port","settings"} as one line once ready',
+    AUDIO_OPTIONS_HELP,
     '',
     'The printed URL carries a random per-run token; connections without it are refused.',
     'Stop with Ctrl+C.',
   ].join('\n'),
   options: {
     port: { type: 'string' },
-    'config-dir': { type: 'string' },
+    ...AUDIO_OPTIONS,
     'no-build': { type: 'boolean' },
     json: { type: 'boolean' },
   },
+  opensAudio: true,
   async run({ values, io, stopRequested }) {
     const port = integerOption(values.port, 'port', 0, 65535) ?? 0;
     if (!values['no-build']) ensureRendererBuild(io.err);
     const settingsPath = settingsFilePath(configDir(values['config-dir'] as string | undefined));
+    const log = createLogger('serve');
     const host = await startServeHost({
       port,
+      audioInput: await audioInputFrom(values, log),
       rendererDir: RENDERER_BUILD_DIR,
       settingsBackend: new JsonFileSettingsBackend(settingsPath),
-      log: createLogger('serve'),
+      log,
     });
     for (const notice of host.services.settings.notices) io.err(`warning: ${notice.message}`);
     if (values.json) io.out(JSON.stringify({ url: host.url, port: host.port, settings: settingsPath }));

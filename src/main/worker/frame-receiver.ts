@@ -1,0 +1,35 @@
+import { AudioFramesSchema, type FramesAck } from '../../shared/worker-protocol';
+
+/**
+ * The worker's end of the frame stream: validates each batch, notices gaps in the sequence
+ * (frames dropped in main while the worker lagged), and acknowledges arrival so main's sender
+ * can send more. Detectors subscribe with `onFrame`.
+ */
+export class FrameReceiver {
+  private readonly handlers = new Set<(samples: Float32Array, seq: number) => void>();
+  private lastSeq = -1;
+  /** Frames main dropped before sending (seen as sequence gaps). */
+  missed = 0;
+  received = 0;
+
+  constructor(private readonly now: () => number = () => performance.timeOrigin + performance.now()) {}
+
+  onFrame(handler: (samples: Float32Array, seq: number) => void): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  /** Returns the acknowledgement to send, or an error message for a malformed batch. */
+  receive(message: unknown): { ack: FramesAck } | { error: string } {
+    const receivedAt = this.now();
+    const parsed = AudioFramesSchema.safeParse(message);
+    if (!parsed.success) return { error: `malformed audio-frames message: ${parsed.error.issues[0]?.message ?? ''}` };
+    for (const frame of parsed.data.frames) {
+      if (frame.seq > this.lastSeq + 1 && this.lastSeq >= 0) this.missed += frame.seq - this.lastSeq - 1;
+      this.lastSeq = Math.max(this.lastSeq, frame.seq);
+      this.received++;
+      for (const handler of this.handlers) handler(frame.samples, frame.seq);
+    }
+    return { ack: { type: 'frames-ack', seq: this.lastSeq, count: parsed.data.frames.length, receivedAt } };
+  }
+}
