@@ -1,10 +1,11 @@
 // `npm run bench`: measurements, never a gate. Each benchmark prints ratios against a
 // baseline measured in the same run, because absolute times on shared machines are noisy.
+import { frameLatencyBench } from './frame-latency';
 import { guardOverhead } from './ipc-guard-overhead';
 import { resamplerBench } from './resampler';
 import { ringBufferBench } from './ring-buffer';
 
-const BENCHMARKS = [guardOverhead, ringBufferBench, resamplerBench];
+const BENCHMARKS = [guardOverhead, ringBufferBench, resamplerBench, frameLatencyBench];
 
 for (const bench of BENCHMARKS) {
   process.stdout.write(`\n## ${bench.name}\n`);

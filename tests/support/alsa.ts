@@ -45,9 +45,14 @@ export class VirtualAudio {
     return fifo;
   }
 
+  /** The `.asoundrc` text for the devices added so far. */
+  config(): string {
+    return this.pcms.join('\n') + '\n';
+  }
+
   /** Writes the configuration; call after adding devices and before starting the process under test. */
   write(): this {
-    writeFileSync(join(this.home, '.asoundrc'), this.pcms.join('\n'));
+    writeFileSync(join(this.home, '.asoundrc'), this.config());
     return this;
   }
 
@@ -103,7 +108,7 @@ export class FifoMic {
     return this;
   }
 
-  /** Starts writing `source` in real time, 20 ms at a time, keeping `leadMs` ahead. */
+  /** Starts writing `source` in real time, 20 ms at a time, keeping up to `leadMs` ahead. */
   play(source: SampleSource, leadMs = 40): this {
     this.open();
     this.stopWriting();
@@ -140,8 +145,11 @@ export class FifoMic {
     if (this.fd === null) return;
     while (true) {
       if (!this.pending) {
-        const count = Math.min(dueFrames - this.written, Math.round(this.format.rate / 50));
-        if (count <= 0) return;
+        // Whole 20 ms chunks only. The ALSA file plugin pads a short read with silence and
+        // returns at once, so a chunk smaller than the reader's buffer (10 ms) would make the
+        // device run faster than real time with gaps of zeros.
+        const count = Math.round(this.format.rate / 50);
+        if (this.written + count > dueFrames) return;
         const samples = source(this.written, count);
         this.pending = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
       }
