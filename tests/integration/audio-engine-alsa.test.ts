@@ -15,7 +15,7 @@ const MONO_16K = { rate: 16000, channels: 1 };
 const STEREO_48K = { rate: 48000, channels: 2 };
 // Ranked a, c (native 16 kHz, by name), then b.
 const micA = audio.addFifoMic('fifo-a', MONO_16K).open();
-const micB = audio.addFifoMic('fifo-b', STEREO_48K).open();
+audio.addFifoMic('fifo-b', STEREO_48K).open(); // ranked last: never needed here
 const micC = audio.addFifoMic('fifo-c', MONO_16K).open();
 audio.write();
 afterAll(() => audio.dispose());
