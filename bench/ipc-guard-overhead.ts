@@ -24,7 +24,7 @@ export const guardOverhead = {
         trustedOrigin: trustedOriginOf('http://127.0.0.1:1'),
         log: createLogger('bench', () => undefined),
       });
-      const sender = { url: 'http://127.0.0.1:1/', isTopFrame: true };
+      const sender = { url: 'http://127.0.0.1:1/', isTopFrame: true, connectionId: 'bench' };
       const direct = await sampleMicros(5000, () => ({
         profiles: [...services.profiles.list()],
         activeId: services.profiles.active().id,

@@ -1,9 +1,11 @@
 import { createRouter, createWebHashHistory, type Router } from 'vue-router';
 import AboutView from './views/AboutView.vue';
+import DevicesView from './views/DevicesView.vue';
 import ProfilesView from './views/ProfilesView.vue';
 
 export const NAV_LINKS = [
   { to: '/profiles', label: 'Profiles' },
+  { to: '/devices', label: 'Devices' },
   { to: '/about', label: 'About' },
 ] as const;
 
@@ -14,6 +16,7 @@ export function createAppRouter(): Router {
     routes: [
       { path: '/', redirect: '/profiles' },
       { path: '/profiles', component: ProfilesView },
+      { path: '/devices', component: DevicesView },
       { path: '/about', component: AboutView },
       { path: '/:unknown(.*)', redirect: '/profiles' },
     ],

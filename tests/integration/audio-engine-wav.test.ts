@@ -77,14 +77,25 @@ describe('audio engine (WAV microphone)', () => {
   it('saves the chosen device by id and refuses unknown ones', async () => {
     const { audio, dir } = await engine([SHARED_AUDIO.jfk, SHARED_AUDIO.heyJane]);
     const auto = await audio.report();
-    expect(auto.selected?.reason).toMatch(/^lowest latency/);
+    expect(auto.selected?.reason).toMatch(/^first in the ranking/);
     const chosen = await audio.choose('WAV file:hey_jane.wav');
     expect(chosen.selected).toMatchObject({ name: 'hey_jane.wav', reason: 'your choice', fallback: false });
     expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8'))).toMatchObject({
       audio: { deviceId: 'WAV file:hey_jane.wav' },
     });
     await expect(audio.choose('WAV file:nope.wav')).rejects.toMatchObject({ code: 'DeviceUnavailable' });
-    expect((await audio.choose(null)).selected?.reason).toMatch(/^lowest latency/);
+    expect((await audio.choose(null)).selected?.reason).toMatch(/^first in the ranking/);
+  });
+
+  it('measures the device in use from its live stream, so it keeps its rank while capturing', async () => {
+    const { audio } = await engine([SHARED_AUDIO.jfk, SHARED_AUDIO.heyJane]);
+    const status = await audio.start('test');
+    const report = await audio.report({ measure: true });
+    await audio.stop('test');
+    expect(report.devices.every((d) => d.measurement?.ok)).toBe(true);
+    const live = report.devices.find((d) => d.device.id === status.device?.id);
+    expect(live?.measurement?.firstBufferMs).toEqual(expect.any(Number));
+    expect(live?.measurement?.jitterMs).toEqual(expect.any(Number));
   });
 
   it('switches device while capturing when the user chooses another one', async () => {

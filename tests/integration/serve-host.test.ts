@@ -57,6 +57,20 @@ function nextFrame(ws: WebSocket): Promise<ServerFrame> {
   return new Promise((resolve) => ws.once('message', (data) => resolve(JSON.parse(data.toString()) as ServerFrame)));
 }
 
+/** The result frame for request `id`, skipping events that arrive in between. */
+function resultOf(ws: WebSocket, id: number): Promise<ServerFrame> {
+  return new Promise((resolve) => {
+    const onMessage = (data: Buffer): void => {
+      const frame = JSON.parse(data.toString()) as ServerFrame;
+      if (frame.type === 'result' && frame.id === id) {
+        ws.off('message', onMessage);
+        resolve(frame);
+      }
+    };
+    ws.on('message', onMessage);
+  });
+}
+
 function get(h: ServeHost, path: string, hostHeader?: string) {
   return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
     const req = request(
@@ -131,6 +145,24 @@ describe('serve host WebSocket', () => {
     });
     a.ws.close();
     b.ws.close();
+  });
+
+  it("releases a client's microphone test when its socket closes, but not another client's", async () => {
+    const { host: h } = await start();
+    const a = await connect(h);
+    const b = await connect(h);
+    if (!('ws' in a) || !('ws' in b)) throw new Error('refused');
+    const started = resultOf(a.ws, 1);
+    a.ws.send(JSON.stringify({ type: 'invoke', id: 1, channel: 'audio:start-test' }));
+    expect(await started).toMatchObject({ result: { ok: true, value: { state: 'capturing' } } });
+    const alsoStarted = resultOf(b.ws, 1);
+    b.ws.send(JSON.stringify({ type: 'invoke', id: 1, channel: 'audio:start-test' }));
+    await alsoStarted;
+    a.ws.close();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.services.audio.status.state).toBe('capturing'); // b still holds it
+    b.ws.close();
+    await expect.poll(() => h.services.audio.status.state).toBe('stopped');
   });
 
   it('reports recovered settings to the UI through app info', async () => {

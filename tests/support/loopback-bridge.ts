@@ -24,7 +24,8 @@ export async function loopbackBridge(configDir: string): Promise<{ api: EarshotA
   });
   const api = unwrapApi(
     buildRawApi({
-      invoke: (channel, payload) => services.router.dispatch(channel, payload, { url: `${ORIGIN}/`, isTopFrame: true }),
+      invoke: (channel, payload) =>
+        services.router.dispatch(channel, payload, { url: `${ORIGIN}/`, isTopFrame: true, connectionId: 'loopback' }),
       subscribe: (channel, listener) =>
         services.events.addSink((name, payload) => {
           if (name === channel) listener(payload);

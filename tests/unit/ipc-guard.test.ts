@@ -16,7 +16,7 @@ function routerWithSpy() {
   return { router, handler, lines };
 }
 
-const top = (url: string | null): SenderInfo => ({ url, isTopFrame: true });
+const top = (url: string | null): SenderInfo => ({ url, isTopFrame: true, connectionId: 'window-1' });
 
 describe('checkSender', () => {
   it('accepts the app top frame, on any path of its own origin', () => {
@@ -63,7 +63,7 @@ describe('IpcRouter.dispatch', () => {
       ok: true,
       value: { activeId: 'low-latency' },
     });
-    expect(handler).toHaveBeenCalledWith({ id: 'low-latency' });
+    expect(handler).toHaveBeenCalledWith({ id: 'low-latency' }, { connectionId: 'window-1' });
   });
 
   it.each([
@@ -76,7 +76,7 @@ describe('IpcRouter.dispatch', () => {
       'a sub-frame',
       'profiles:set-active',
       { id: 'x' },
-      { url: 'app://earshot/', isTopFrame: false },
+      { url: 'app://earshot/', isTopFrame: false, connectionId: 'w' },
       'ForbiddenSender',
     ],
     ['a missing payload', 'profiles:set-active', undefined, app, 'InvalidPayload'],
@@ -129,6 +129,23 @@ describe('IpcRouter.dispatch', () => {
     await expect(router.dispatch('profiles:set-active', { id: 'x' }, app)).resolves.toMatchObject({
       error: { code: 'InvalidResponse' },
     });
+  });
+
+  it('tells handlers which connection called, and services when a connection closes', async () => {
+    const router = new IpcRouter(APP, memoryLog().log);
+    const seen: string[] = [];
+    router.handle('profiles:set-active', (request, { connectionId }) => {
+      seen.push(connectionId);
+      return { activeId: request.id };
+    });
+    const closed: string[] = [];
+    const stop = router.onConnectionClosed((id) => closed.push(id));
+    await router.dispatch('profiles:set-active', { id: 'x' }, { ...app, connectionId: 'socket:1' });
+    router.connectionClosed('socket:1');
+    stop();
+    router.connectionClosed('socket:2');
+    expect(seen).toEqual(['socket:1']);
+    expect(closed).toEqual(['socket:1']);
   });
 
   it('registrations return a disposer and cannot be doubled', async () => {

@@ -17,6 +17,7 @@ import { exclusionOf, rankDevices, selectDevice } from './device-ranking';
 import type { AudioLevel } from './levels';
 import { AudioConverter } from './pcm-convert';
 import { RingBuffer } from './ring-buffer';
+import { StreamHealth } from './stream-health';
 
 export type FrameHandler = (samples: Float32Array, seq: number, captureTime: number) => void;
 
@@ -50,6 +51,8 @@ export class AudioEngine {
   private readonly levelHandlers = new Set<(level: AudioLevel) => void>();
   private readonly statusHandlers = new Set<(status: CaptureStatus) => void>();
   private capture: Capture | null = null;
+  /** Timing of the stream in use, for measuring it without reopening it. */
+  private live: { id: string; health: StreamHealth; window: StreamHealth | null } | null = null;
   private converter: AudioConverter | null = null;
   private ring: RingBuffer;
   private readonly frame = new Float32Array(FRAME_SAMPLES);
@@ -87,9 +90,19 @@ export class AudioEngine {
   async report(options: { measure?: boolean } = {}): Promise<DeviceReport> {
     const devices = await this.input.listDevices();
     if (options.measure) {
-      const active = this.capture?.device.id;
-      const candidates = devices.filter((d) => exclusionOf(d) === null && d.id !== active);
+      // The device in use is measured from its own live stream over the same window: opening
+      // it a second time would fail on exclusive devices and disturb capture.
+      const live = this.live;
+      const window = live ? new StreamHealth(live.health.sampleRate) : null;
+      window?.opened(performance.now());
+      if (live) live.window = window;
+      const candidates = devices.filter((d) => exclusionOf(d) === null && d.id !== live?.id);
       const fresh = await measureDevices(this.input, candidates);
+      if (live && window && this.live === live) {
+        live.window = null;
+        const since = window.summary(performance.now());
+        fresh.set(live.id, { ...since, firstBufferMs: live.health.summary(performance.now()).firstBufferMs });
+      }
       this.measurements = new Map([...this.measurements, ...fresh]);
     }
     const ranked = rankDevices(devices, this.platform, this.measurements.size ? this.measurements : undefined);
@@ -199,11 +212,12 @@ export class AudioEngine {
         return;
       }
       try {
+        const openedAt = performance.now();
         const capture = await this.input.start({
           deviceId: selection.id,
           ...(this.requestedRate ? { sampleRate: this.requestedRate } : {}),
         });
-        this.attach(capture, selection, profile);
+        this.attach(capture, selection, profile, openedAt);
         this.setStatus({
           state: 'capturing',
           device: selection,
@@ -222,10 +236,22 @@ export class AudioEngine {
     }
   }
 
-  private attach(capture: Capture, selection: DeviceSelection, profile: Profile): void {
+  private attach(capture: Capture, selection: DeviceSelection, profile: Profile, openedAt: number): void {
     this.capture = capture;
     this.converter = new AudioConverter({ ...capture.format, quality: profile.resamplerQuality });
-    capture.onFrame((chunk) => this.process(chunk.data, chunk.receivedAt));
+    const live: NonNullable<AudioEngine['live']> = {
+      id: selection.id,
+      health: new StreamHealth(capture.format.sampleRate),
+      window: null,
+    };
+    live.health.opened(openedAt);
+    this.live = live;
+    capture.onFrame((chunk) => {
+      const now = performance.now();
+      live.health.buffer(chunk.frames, now);
+      live.window?.buffer(chunk.frames, now);
+      this.process(chunk.data, chunk.receivedAt);
+    });
     capture.onLevel((level) => this.levelHandlers.forEach((h) => h(level)));
     capture.onEnded((reason, detail) => {
       if (reason !== 'deviceLost' || this.capture !== capture) return;
@@ -252,6 +278,7 @@ export class AudioEngine {
     const capture = this.capture;
     this.capture = null;
     this.converter = null;
+    this.live = null;
     if (capture) await capture.stop();
     if (status) {
       this.stopRecovery();

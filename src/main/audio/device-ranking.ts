@@ -137,6 +137,12 @@ export function selectDevice(
       true,
     );
   }
-  const lowest = usable.length === 1 ? 'the only input device' : `lowest latency: ${best.note}`;
-  return pick(best, lowest, false);
+  return pick(best, automaticReason(best, usable.length), false);
+}
+
+function automaticReason(best: RankedDevice, usable: number): string {
+  if (usable === 1) return 'the only input device';
+  if (best.measurement) return `best measured: ${best.note.replace(/^measured: /, '')}`;
+  if (best.device.defaultLowInputLatency > 0) return `lowest latency: ${best.note}`;
+  return 'first in the ranking: no device reports its latency, so host API, native format and name decide';
 }

@@ -35,7 +35,7 @@ export class StreamHealth {
   private intervalSquares = 0;
 
   constructor(
-    private readonly sampleRate: number,
+    readonly sampleRate: number,
     private readonly limits: StreamHealthLimits = DEFAULT_HEALTH_LIMITS,
   ) {}
 

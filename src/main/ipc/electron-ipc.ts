@@ -10,19 +10,29 @@ import type { SenderInfo } from './sender-guard';
  */
 export function registerElectronIpc(router: IpcRouter): () => void {
   const channels = Object.keys(invokeChannels) as InvokeChannel[];
+  const watched = new Set<number>();
+  const senderOf = (event: IpcMainInvokeEvent): SenderInfo => {
+    const contents = event.sender;
+    const connectionId = `webcontents:${contents.id}`;
+    if (!watched.has(contents.id)) {
+      watched.add(contents.id);
+      contents.once('destroyed', () => {
+        watched.delete(contents.id);
+        router.connectionClosed(connectionId);
+      });
+    }
+    const frame = event.senderFrame;
+    return {
+      url: frame?.url ?? null,
+      // Only the window's main frame may call; iframes (even of our origin) may not.
+      isTopFrame: frame !== null && frame === contents.mainFrame,
+      connectionId,
+    };
+  };
   for (const channel of channels) {
     ipcMain.handle(channel, (event, payload: unknown) => router.dispatch(channel, payload, senderOf(event)));
   }
   return () => channels.forEach((channel) => ipcMain.removeHandler(channel));
-}
-
-function senderOf(event: IpcMainInvokeEvent): SenderInfo {
-  const frame = event.senderFrame;
-  return {
-    url: frame?.url ?? null,
-    // Only the window's main frame may call; iframes (even of our origin) may not.
-    isTopFrame: frame !== null && frame === event.sender.mainFrame,
-  };
 }
 
 /** Forwards hub events to one window for as long as it lives. */

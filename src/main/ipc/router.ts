@@ -10,8 +10,14 @@ import { fail, ok, type IpcResult } from '../../shared/ipc/result';
 import type { Logger } from '../log';
 import { checkSender, type SenderInfo, type TrustedOrigin } from './sender-guard';
 
+/** What a handler may know about the call besides its payload. */
+export interface CallContext {
+  connectionId: string;
+}
+
 export type InvokeHandler<C extends InvokeChannel> = (
   request: InvokeRequest<C>,
+  context: CallContext,
 ) => InvokeResponse<C> | Promise<InvokeResponse<C>>;
 
 /**
@@ -20,7 +26,8 @@ export type InvokeHandler<C extends InvokeChannel> = (
  * are answered with a typed error and logged; they never reach a service.
  */
 export class IpcRouter {
-  private readonly handlers = new Map<InvokeChannel, (request: unknown) => unknown>();
+  private readonly handlers = new Map<InvokeChannel, (request: unknown, context: CallContext) => unknown>();
+  private readonly closedListeners = new Set<(connectionId: string) => void>();
 
   constructor(
     private readonly trusted: TrustedOrigin,
@@ -30,10 +37,21 @@ export class IpcRouter {
   /** Registers the handler for one contract channel; returns a disposer. */
   handle<C extends InvokeChannel>(channel: C, handler: InvokeHandler<C>): () => void {
     if (this.handlers.has(channel)) throw new Error(`handler for ${channel} already registered`);
-    this.handlers.set(channel, handler as (request: unknown) => unknown);
+    this.handlers.set(channel, handler as (request: unknown, context: CallContext) => unknown);
     return () => {
       if (this.handlers.get(channel) === handler) this.handlers.delete(channel);
     };
+  }
+
+  /** Services release what a window or socket held; returns a disposer. */
+  onConnectionClosed(listener: (connectionId: string) => void): () => void {
+    this.closedListeners.add(listener);
+    return () => this.closedListeners.delete(listener);
+  }
+
+  /** Called by a transport when a window or socket goes away. */
+  connectionClosed(connectionId: string): void {
+    for (const listener of this.closedListeners) listener(connectionId);
   }
 
   async dispatch(channel: string, payload: unknown, sender: SenderInfo): Promise<IpcResult> {
@@ -64,7 +82,7 @@ export class IpcRouter {
     }
     let value: unknown;
     try {
-      value = await handler(parsed.data);
+      value = await handler(parsed.data, { connectionId: sender.connectionId });
     } catch (err) {
       if (err instanceof AppError) return fail(err.toData());
       this.log.error(`${channel} failed`, err);

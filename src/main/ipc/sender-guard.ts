@@ -7,6 +7,8 @@ export interface SenderInfo {
   url: string | null;
   /** False for iframes and other sub-frames. */
   isTopFrame: boolean;
+  /** One window or one WebSocket: what a connection holds (e.g. the mic test) is released when it closes. */
+  connectionId: string;
 }
 
 /** The app's own origin, compared by scheme and host (with port), never by prefix. */
@@ -27,7 +29,7 @@ export type GuardVerdict = { allowed: true } | { allowed: false; reason: string 
  * and host. `URL.origin` is not used because it is "null" for custom schemes such as
  * `app://`; comparing parsed parts also defeats look-alikes (`http://127.0.0.1.evil.test`).
  */
-export function checkSender(sender: SenderInfo, trusted: TrustedOrigin): GuardVerdict {
+export function checkSender(sender: Pick<SenderInfo, 'url' | 'isTopFrame'>, trusted: TrustedOrigin): GuardVerdict {
   if (!sender.isTopFrame) return { allowed: false, reason: 'sub-frame' };
   if (!sender.url) return { allowed: false, reason: 'no sender frame' };
   let parsed: URL;

@@ -1,8 +1,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import { AppError } from '../../shared/errors';
 import type { Profile } from '../../shared/profiles';
 import { bridge } from '../bridge';
+import { messageOf } from './error-message';
 
 /** Profiles: the presets, which one is active, and switching (live, persisted by main). */
 export const useProfilesStore = defineStore('profiles', () => {
@@ -48,7 +48,3 @@ export const useProfilesStore = defineStore('profiles', () => {
 
   return { profiles, activeId, active, switchingTo, error, loaded, load, activate, subscribe };
 });
-
-function messageOf(err: unknown): string {
-  return err instanceof AppError ? err.message : 'Earshot could not complete that request.';
-}

@@ -153,6 +153,24 @@ describe('selectDevice', () => {
     expect(selectDevice(reordered, b.id)?.name).toBe('Bravo');
   });
 
+  it('says how the pick was made when no latency is reported, or when devices were measured', () => {
+    const quiet = rankDevices(
+      [device('x', { defaultLowInputLatency: 0 }), device('y', { defaultLowInputLatency: 0 })],
+      'linux',
+    );
+    expect(selectDevice(quiet, null)?.reason).toBe(
+      'first in the ranking: no device reports its latency, so host API, native format and name decide',
+    );
+    const measured = rankDevices(
+      [a, b],
+      'linux',
+      new Map([
+        [a.id, { ok: true, firstBufferMs: 9, meanIntervalMs: 10, jitterMs: 0.2, droppedBuffers: 0, error: null }],
+      ]),
+    );
+    expect(selectDevice(measured, null)?.reason).toBe('best measured: first buffer 9 ms, jitter 0.2 ms, 0 dropped');
+  });
+
   it('returns null when nothing can be used', () => {
     expect(selectDevice([], null)).toBeNull();
     expect(

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -129,7 +129,8 @@ function upgradeProblem(
 
 function attachClient(ws: WebSocket, services: AppServices, origin: string, log: Logger): void {
   // The Origin was checked at the upgrade; the router checks it again per call, as for Electron.
-  const sender = { url: origin, isTopFrame: true };
+  const sender = { url: origin, isTopFrame: true, connectionId: `socket:${randomUUID()}` };
+  ws.once('close', () => services.router.connectionClosed(sender.connectionId));
   ws.on('message', (data, isBinary) => {
     let frame;
     try {
