@@ -70,6 +70,22 @@ describe('audio engine on ALSA microphones', () => {
     expect(back).toMatchObject({ state: 'capturing', message: '"fifo-a" is back.', device: { fallback: false } });
   }, 40_000);
 
+  it('treats a microphone whose source closed (end of file) as lost, and takes it back when it plays again', async () => {
+    play(micA);
+    play(micC);
+    const core = engine();
+    await core.audio.start('test');
+    expect(core.audio.status.device?.name).toBe('fifo-a');
+    micA.close(); // no writer at all: ALSA reads end-of-file and hands out silence as fast as asked
+    const lost = await statusWhere(core, (s) => s.device?.name === 'fifo-c', 6000, 'failover to fifo-c');
+    expect(lost.message).toBe(
+      'Lost "fifo-a" (the device delivers audio faster than real time (its source has ended)).',
+    );
+    play(micA);
+    const back = await statusWhere(core, (s) => s.device?.name === 'fifo-a', 15000, 'fifo-a to come back');
+    expect(back.message).toBe('"fifo-a" is back.');
+  }, 40_000);
+
   it("falls back from the user's vanished choice with a reason, and refuses to open a device that is gone", async () => {
     play(micC);
     const core = engine();
