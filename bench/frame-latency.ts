@@ -6,7 +6,8 @@ import { preciseNow } from '../src/main/audio/capture-base';
 import { WavFileInput } from '../src/main/audio/wav-file-input';
 import { createCoreServices } from '../src/main/host/services';
 import { FrameSender } from '../src/main/inference/frame-sender';
-import { forkNodeWorker, type WorkerChannel } from '../src/main/inference/worker-channel';
+import type { WorkerChannel } from '../src/main/inference/worker-channel';
+import { nodeWorkerLauncher } from '../src/main/inference/worker-launcher';
 import { createLogger } from '../src/main/log';
 import { JsonFileSettingsBackend } from '../src/main/settings/json-file-backend';
 
@@ -34,7 +35,7 @@ export const frameLatencyBench = {
   name: `Frame latency, capture callback → worker (${SECONDS} s of jfk.wav at real-time pace)`,
   async run(): Promise<string[]> {
     const dir = mkdtempSync(join(tmpdir(), 'earshot-bench-'));
-    const worker = forkNodeWorker(join(ROOT, 'src/main/worker/index.ts'), ['--import', 'tsx']);
+    const worker = nodeWorkerLauncher()();
     try {
       await ready(worker.channel);
       const core = createCoreServices({
@@ -66,7 +67,7 @@ export const frameLatencyBench = {
         `pipeline / bare IPC (p99): ${(pipeline.p99 / bare.p99).toFixed(2)}×   (target: pipeline p99 ≤ 2 ms on an idle machine)`,
       ];
     } finally {
-      worker.child.kill();
+      worker.kill();
       rmSync(dir, { recursive: true, force: true });
     }
   },

@@ -18,8 +18,15 @@ export const ERROR_CODES = [
   'NoInputDevice',
   'DeviceUnavailable',
   'DeviceLost',
+  // Models and audio files
+  'ModelMissing',
+  'ModelIntegrityError',
+  'InvalidAudioFile',
   // Inference worker
   'UnknownWorkerMessage',
+  'WorkerCrashed',
+  'WorkerOverloaded',
+  'WorkerTimeout',
   // Anything a service did not name
   'Internal',
 ] as const;

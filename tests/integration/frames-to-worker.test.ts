@@ -49,14 +49,14 @@ describe('frames to the inference worker', () => {
     const { core, worker, sender } = await pipeline();
     await core.audio.start('test');
     await sleep(500);
-    worker.child.kill('SIGSTOP'); // the worker freezes: no more acknowledgements
+    process.kill(worker.pid!, 'SIGSTOP'); // the worker freezes: no more acknowledgements
     const frozenAt = core.audio.framesEmitted;
     await sleep(2500);
     // Capture went on at full rate; the queue stayed bounded and dropped the oldest frames.
     expect(core.audio.framesEmitted - frozenAt).toBeGreaterThanOrEqual(28);
     expect(sender.queued).toBeLessThanOrEqual(10);
     expect(sender.dropped).toBeGreaterThan(10);
-    worker.child.kill('SIGCONT');
+    process.kill(worker.pid!, 'SIGCONT');
     await sleep(800);
     expect(sender.acknowledged).toBe(sender.sent); // it catches up with what was kept
     // Every frame is accounted for: sent, dropped while the worker was frozen, or still queued.

@@ -1,10 +1,10 @@
-import { join } from 'node:path';
-import { forkNodeWorker } from '../../src/main/inference/worker-channel';
-import { ROOT } from './cli-process';
+import { nodeWorkerLauncher, workerEntry, type WorkerProcess } from '../../src/main/inference/worker-launcher';
 
 /** The real inference worker entry as a Node child process (TypeScript through tsx). */
-export function startWorker(): ReturnType<typeof forkNodeWorker> & { ready(): Promise<void>; stop(): Promise<void> } {
-  const worker = forkNodeWorker(join(ROOT, 'src/main/worker/index.ts'), ['--import', 'tsx']);
+export function startWorker(): WorkerProcess & { ready(): Promise<void>; stop(): Promise<void> } {
+  const worker = nodeWorkerLauncher(workerEntry())();
+  let exited = false;
+  worker.onExit(() => (exited = true));
   return {
     ...worker,
     /** Resolves once the worker answers a ping (it compiles its TypeScript first). */
@@ -20,9 +20,9 @@ export function startWorker(): ReturnType<typeof forkNodeWorker> & { ready(): Pr
       }),
     stop: () =>
       new Promise((resolve) => {
-        if (worker.child.exitCode !== null || worker.child.signalCode !== null) return resolve();
-        worker.child.once('exit', () => resolve());
-        worker.child.kill('SIGKILL');
+        if (exited) return resolve();
+        worker.onExit(() => resolve());
+        worker.kill();
       }),
   };
 }

@@ -70,6 +70,12 @@ export class FrameSender {
     return { p50: at(0.5), p99: at(0.99), count: this.latencyCount };
   }
 
+  /** After a worker restart: frames in flight will never be acknowledged; free the window. */
+  forgetInFlight(): void {
+    this.inFlight.clear();
+    this.pump();
+  }
+
   dispose(): void {
     this.stopListening();
     this.queue.clear();

@@ -1,0 +1,51 @@
+import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { WorkerChannel } from './worker-channel';
+
+/** One running worker process, whichever way it was started. */
+export interface WorkerProcess {
+  readonly pid: number | undefined;
+  readonly channel: WorkerChannel;
+  /** Called once when the process is gone, for any reason. */
+  onExit(handler: (code: number | null, signal: string | null) => void): void;
+  kill(): void;
+}
+
+/** Starts worker processes: a Node child process headless, an Electron utility process in the app. */
+export type WorkerLauncher = () => WorkerProcess;
+
+/**
+ * The worker entry next to this code: the TypeScript source under tsx (CLI, tests), or the
+ * bundled `worker.js` beside the built main process.
+ */
+export function workerEntry(): { entry: string; execArgv: string[] } {
+  const source = join(import.meta.dirname, '..', 'worker', 'index.ts');
+  if (import.meta.url.endsWith('.ts') && existsSync(source)) return { entry: source, execArgv: ['--import', 'tsx'] };
+  return { entry: join(import.meta.dirname, 'worker.js'), execArgv: [] };
+}
+
+/** A Node child process; `advanced` serialisation carries Float32Array frames as typed arrays. */
+export function nodeWorkerLauncher(entry = workerEntry()): WorkerLauncher {
+  return () => {
+    const child = fork(entry.entry, [], {
+      serialization: 'advanced',
+      execArgv: entry.execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    return {
+      pid: child.pid,
+      channel: {
+        post: (message) => {
+          if (child.connected) child.send(message as never);
+        },
+        onMessage: (handler) => {
+          child.on('message', handler);
+          return () => child.off('message', handler);
+        },
+      },
+      onExit: (handler) => child.once('exit', handler),
+      kill: () => void child.kill('SIGKILL'),
+    };
+  };
+}
