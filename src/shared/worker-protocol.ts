@@ -1,5 +1,13 @@
 import { z } from 'zod';
 import { AppErrorSchema } from './errors';
+import { ProfileSchema } from './profiles';
+
+const Samples = z.instanceof(Float32Array);
+const WakeSettingsSchema = ProfileSchema.shape.wake;
+const VadSettingsSchema = ProfileSchema.shape.vad;
+const Threads = z.number().int().min(1).max(16);
+/** Keyword names as in the model files without the version suffix (`hey_jarvis`, `alexa`, …). */
+const Keywords = z.array(z.string().regex(/^[a-z0-9_]+$/)).max(8);
 
 /**
  * Messages between main and the inference worker (a discriminated union on `type`). The
@@ -9,6 +17,41 @@ import { AppErrorSchema } from './errors';
 export const WorkerRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ping'), id: z.number().int() }).strict(),
   z.object({ type: z.literal('shutdown'), id: z.number().int() }).strict(),
+  /** Sets up (or changes, live) the detectors that run on the audio frame stream. State: replayed after a respawn. */
+  z
+    .object({
+      type: z.literal('configure-listening'),
+      id: z.number().int(),
+      keywords: Keywords,
+      wake: WakeSettingsSchema,
+      vad: VadSettingsSchema,
+      threads: z.object({ wake: Threads, vad: Threads }).strict(),
+      /** Run the keyword heads only around speech (energy gate, then VAD). */
+      gate: z.boolean(),
+    })
+    .strict(),
+  /** Wake-word detection over a whole clip (16 kHz mono), e.g. `earshot wake FILE.wav`. */
+  z
+    .object({
+      type: z.literal('wake-scan'),
+      id: z.number().int(),
+      samples: Samples,
+      keywords: Keywords.min(1),
+      wake: WakeSettingsSchema,
+      threads: Threads,
+    })
+    .strict(),
+  /** Speech segments of a whole clip (16 kHz mono), e.g. `earshot vad FILE.wav`. */
+  z
+    .object({
+      type: z.literal('vad-scan'),
+      id: z.number().int(),
+      samples: Samples,
+      vad: VadSettingsSchema,
+      threads: Threads,
+      gate: z.boolean(),
+    })
+    .strict(),
 ]);
 export type WorkerRequest = z.infer<typeof WorkerRequestSchema>;
 export type WorkerRequestType = WorkerRequest['type'];
@@ -23,6 +66,48 @@ export const WorkerResponseSchema = z.discriminatedUnion('ok', [
   z.object({ id: z.number().int().nullable(), ok: z.literal(false), error: AppErrorSchema }).strict(),
 ]);
 export type WorkerResponse = z.infer<typeof WorkerResponseSchema>;
+
+export const WakeScanResultSchema = z
+  .object({
+    detections: z.array(z.object({ keyword: z.string(), time_s: z.number(), score: z.number() }).strict()),
+    frames: z.number().int(),
+    /** Wall time spent on each 80 ms frame. */
+    frameTimesMs: z.array(z.number()),
+    /** Verifying and loading the models, apart from the scan itself. */
+    loadMs: z.number(),
+  })
+  .strict();
+export type WakeScanResult = z.infer<typeof WakeScanResultSchema>;
+
+export const VadScanResultSchema = z
+  .object({
+    segments: z.array(z.object({ start_s: z.number(), end_s: z.number() }).strict()),
+    frames: z.number().int(),
+    /** Silero runs actually made (fewer than chunks when the energy gate kept it off). */
+    modelRuns: z.number().int(),
+    loadMs: z.number(),
+  })
+  .strict();
+export type VadScanResult = z.infer<typeof VadScanResultSchema>;
+
+/** Worker → main, unprompted, from the live frame stream. */
+export const WorkerEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('wake'), keyword: z.string(), score: z.number(), seq: z.number().int() }).strict(),
+  /** Latest score per keyword, at most 10 per second (for the UI meter). */
+  z.object({ type: z.literal('wake-scores'), scores: z.record(z.string(), z.number()) }).strict(),
+  z
+    .object({
+      type: z.literal('vad'),
+      event: z.enum(['speech-start', 'speech-end']),
+      /** Seconds since the stream started (frame-accurate). */
+      time_s: z.number(),
+      seq: z.number().int(),
+    })
+    .strict(),
+  /** The frame path failed (e.g. a model could not run); frames keep being acknowledged. */
+  z.object({ type: z.literal('frame-error'), error: AppErrorSchema }).strict(),
+]);
+export type WorkerEvent = z.infer<typeof WorkerEventSchema>;
 
 /**
  * Audio frames, main → worker (a notification: no id, no response). Each frame is 80 ms of

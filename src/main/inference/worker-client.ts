@@ -3,7 +3,8 @@ import { WorkerResponseSchema, type WorkerRequest } from '../../shared/worker-pr
 import type { Logger } from '../log';
 import type { WorkerLauncher, WorkerProcess } from './worker-launcher';
 
-type RequestOf<T extends WorkerRequest['type']> = Omit<Extract<WorkerRequest, { type: T }>, 'id'>;
+/** Any worker request without its id (the client assigns ids). Distributes over the union. */
+type RequestOf<R = WorkerRequest> = R extends WorkerRequest ? Omit<R, 'id'> : never;
 
 export interface WorkerClientOptions {
   /** A request not answered in this time fails with `WorkerTimeout` (per request overridable). */
@@ -35,7 +36,7 @@ export class WorkerClient {
   private readonly eventHandlers = new Set<(event: unknown) => void>();
   private readonly restartHandlers = new Set<(info: { attempt: number; reason: string }) => void>();
   /** Requests that rebuild the worker's state after a respawn, in order, by key. */
-  private readonly state = new Map<string, RequestOf<WorkerRequest['type']>>();
+  private readonly state = new Map<string, RequestOf>();
   private nextId = 1;
   private crashes = 0;
   private startedAt = 0;
@@ -73,7 +74,7 @@ export class WorkerClient {
     return this.ready;
   }
 
-  async request<T extends WorkerRequest['type']>(request: RequestOf<T>, timeoutMs = this.timeoutMs): Promise<unknown> {
+  async request(request: RequestOf, timeoutMs = this.timeoutMs): Promise<unknown> {
     if (this.stopping) throw new AppError('WorkerCrashed', 'The inference worker is shutting down.');
     await this.start();
     return this.send(request, timeoutMs);
@@ -83,7 +84,7 @@ export class WorkerClient {
    * A request whose effect must survive a respawn (loading models, choosing keywords, the
    * profile): sent now and replayed, under `key`, whenever a new worker starts.
    */
-  async configure<T extends WorkerRequest['type']>(key: string, request: RequestOf<T>): Promise<unknown> {
+  async configure(key: string, request: RequestOf): Promise<unknown> {
     this.state.set(key, request);
     return this.request(request);
   }
@@ -128,7 +129,7 @@ export class WorkerClient {
     for (const request of this.state.values()) await this.send(request, this.timeoutMs);
   }
 
-  private send(request: RequestOf<WorkerRequest['type']>, timeoutMs: number): Promise<unknown> {
+  private send(request: RequestOf, timeoutMs: number): Promise<unknown> {
     const worker = this.process;
     if (!worker) return Promise.reject(new AppError('WorkerCrashed', 'The inference worker is not running.'));
     if (this.pending.size >= this.maxPending) {

@@ -6,7 +6,7 @@ import { AudioFramesSchema, type FramesAck } from '../../shared/worker-protocol'
  * can send more. Detectors subscribe with `onFrame`.
  */
 export class FrameReceiver {
-  private readonly handlers = new Set<(samples: Float32Array, seq: number) => void>();
+  private readonly handlers = new Set<(samples: Float32Array, seq: number) => void | Promise<void>>();
   private lastSeq = -1;
   /** Frames main dropped before sending (seen as sequence gaps). */
   missed = 0;
@@ -14,13 +14,13 @@ export class FrameReceiver {
 
   constructor(private readonly now: () => number = () => performance.timeOrigin + performance.now()) {}
 
-  onFrame(handler: (samples: Float32Array, seq: number) => void): () => void {
+  onFrame(handler: (samples: Float32Array, seq: number) => void | Promise<void>): () => void {
     this.handlers.add(handler);
     return () => this.handlers.delete(handler);
   }
 
-  /** Returns the acknowledgement to send, or an error message for a malformed batch. */
-  receive(message: unknown): { ack: FramesAck } | { error: string } {
+  /** Runs the handlers on each frame in order; returns the acknowledgement to send, or an error for a malformed batch. */
+  async receive(message: unknown): Promise<{ ack: FramesAck } | { error: string }> {
     const receivedAt = this.now();
     const parsed = AudioFramesSchema.safeParse(message);
     if (!parsed.success) return { error: `malformed audio-frames message: ${parsed.error.issues[0]?.message ?? ''}` };
@@ -28,7 +28,7 @@ export class FrameReceiver {
       if (frame.seq > this.lastSeq + 1 && this.lastSeq >= 0) this.missed += frame.seq - this.lastSeq - 1;
       this.lastSeq = Math.max(this.lastSeq, frame.seq);
       this.received++;
-      for (const handler of this.handlers) handler(frame.samples, frame.seq);
+      for (const handler of this.handlers) await handler(frame.samples, frame.seq);
     }
     return { ack: { type: 'frames-ack', seq: this.lastSeq, count: parsed.data.frames.length, receivedAt } };
   }

@@ -1,24 +1,39 @@
-import { handleWorkerMessage } from './dispatch';
+import { handleWorkerMessage, type WorkerContext } from './dispatch';
 import { FrameReceiver } from './frame-receiver';
+import { Listening } from './listening';
+import { ModelLoader, modelFolder, packagedModels } from './models/model-loader';
 import { connectToParent } from './parent-port';
 
 /**
  * Inference worker entry. Runs as an Electron utility process or as a Node child process
- * (headless host, tests). Audio frames are a stream of notifications, handled apart from the
- * request/response table; inference handlers arrive with their issues.
+ * (headless host, tests). Requests go through the handler table; audio frames are a stream of
+ * notifications, processed in order and acknowledged once processed (main's flow control).
  */
 const parent = connectToParent();
+// EARSHOT_MODEL_DIR: a folder of model files to use instead of the packaged ones (same pinned hashes).
+const modelDir = process.env.EARSHOT_MODEL_DIR;
+const loader = new ModelLoader(modelDir ? modelFolder(modelDir) : packagedModels);
+const listening = new Listening(loader, (event) => parent.send(event));
+const context: WorkerContext = { runtime: parent.runtime, loader, listening };
 const frames = new FrameReceiver();
+frames.onFrame((samples, seq) => listening.frame(samples, seq));
 
-parent.onMessage(async (message) => {
+let framesDone: Promise<void> = Promise.resolve();
+
+parent.onMessage((message) => {
   if ((message as { type?: unknown } | null)?.type === 'audio-frames') {
-    const outcome = frames.receive(message);
-    parent.send(
-      'ack' in outcome ? outcome.ack : { id: null, ok: false, error: { code: 'Internal', message: outcome.error } },
-    );
+    framesDone = framesDone.then(async () => {
+      const outcome = await frames.receive(message);
+      parent.send(
+        'ack' in outcome
+          ? outcome.ack
+          : { type: 'frame-error', error: { code: 'InvalidPayload', message: outcome.error } },
+      );
+    });
     return;
   }
-  const response = await handleWorkerMessage(message, parent.runtime);
-  parent.send(response);
-  if (response.ok && (message as { type?: unknown }).type === 'shutdown') parent.close();
+  void handleWorkerMessage(message, context).then((response) => {
+    parent.send(response);
+    if (response.ok && (message as { type?: unknown }).type === 'shutdown') parent.close();
+  });
 });

@@ -3,11 +3,20 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type Cl
 import { devicesCommand } from './commands/devices';
 import { recordCommand } from './commands/record';
 import { serveCommand } from './commands/serve';
+import { vadCommand } from './commands/vad';
+import { wakeCommand } from './commands/wake';
 import { versionCommand } from './commands/version';
 import { isolatedStdoutWriter, rerunWithIsolatedStdout, stdoutIsIsolated } from './stdout-isolation';
 
 /** The `earshot` CLI (`npm run -s cli -- <command>`): the headless composition root. */
-const COMMANDS: readonly CliCommand[] = [versionCommand, devicesCommand, recordCommand, serveCommand];
+const COMMANDS: readonly CliCommand[] = [
+  versionCommand,
+  devicesCommand,
+  recordCommand,
+  wakeCommand,
+  vadCommand,
+  serveCommand,
+];
 
 const machineOut = isolatedStdoutWriter();
 const io: CliIo = {

@@ -1,0 +1,43 @@
+import type { EnergyGate } from './energy-gate';
+import type { VoiceActivity } from './voice-activity';
+
+/** What the live stream delivers: 80 ms at 16 kHz, so a scan sees the same chunk boundaries. */
+const FRAME = 1280;
+
+export interface SpeechScan {
+  /** Speech segments in seconds from the start of the file, in order. */
+  segments: { start_s: number; end_s: number }[];
+  frames: number;
+  /** Silero runs the scan needed (fewer than `samples / 512` when a gate skipped silence). */
+  modelRuns: number;
+}
+
+/**
+ * Finds the speech in a whole recording (16 kHz mono) by streaming it through `vad` (and
+ * `gate`, when given) frame by frame, exactly as live audio would be. A segment still open at
+ * the end of the file ends there. `vad` is reset before and after.
+ */
+export async function scanForSpeech(samples: Float32Array, vad: VoiceActivity, gate?: EnergyGate): Promise<SpeechScan> {
+  vad.reset();
+  gate?.reset();
+  const segments: SpeechScan['segments'] = [];
+  let open: number | undefined;
+  let frames = 0;
+  const apply = (event: { type: 'speech-start' | 'speech-end'; time_s: number }) => {
+    if (event.type === 'speech-start') open = event.time_s;
+    else if (open !== undefined) {
+      segments.push({ start_s: open, end_s: event.time_s });
+      open = undefined;
+    }
+  };
+  for (let at = 0; at < samples.length; at += FRAME) {
+    const frame = samples.subarray(at, at + FRAME);
+    const gateOpen = gate ? gate.process(frame) : true;
+    const result = await vad.process(frame, gateOpen);
+    result.events.forEach(apply);
+    frames++;
+  }
+  const modelRuns = vad.modelRuns;
+  (await vad.finish()).forEach(apply);
+  return { segments, frames, modelRuns };
+}

@@ -1,0 +1,447 @@
+import { createRequire } from 'node:module';
+import type * as OrtModule from 'onnxruntime-node';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { AppError } from '../../../shared/errors';
+import type { ModelLoader } from '../models/model-loader';
+import { EMBEDDING, KEYWORD_MODELS, MELSPECTROGRAM } from '../models/model-manifest';
+
+const require = createRequire(import.meta.url);
+
+/** Samples per frame: openWakeWord's 80 ms step at 16 kHz. */
+export const WAKE_FRAME_SAMPLES = 1280;
+export const WAKE_FRAME_MS = 80;
+
+/** Extra audio before each frame so that its 512-sample STFT windows (hop 160) yield 8 whole mel frames. */
+const CONTEXT = 480;
+const MEL_INPUT_SAMPLES = CONTEXT + WAKE_FRAME_SAMPLES;
+const MEL_HOP = 160;
+const MELS_PER_FRAME = WAKE_FRAME_SAMPLES / MEL_HOP;
+const MEL_BINS = 32;
+/** Mel frames per embedding window; one embedding per frame (a stride of 8 mel frames). */
+const WINDOW = 76;
+const EMBEDDING_SIZE = 96;
+/** The mel model's input is int16-scaled float (openWakeWord feeds it raw 16-bit PCM). */
+const INT16_SCALE = 32767;
+/** Frames (4 s) of faint random audio that pre-fill every history; a whole number of frames, so mel frames align. */
+const PREFILL_FRAMES = 50;
+const PREFILL_AMPLITUDE = 1000;
+
+export interface WakeSettings {
+  /** Score in (0, 1] at or above which a frame counts towards a detection. */
+  threshold: number;
+  /** Consecutive frames at or above the threshold needed to fire (≥ 1). */
+  patience: number;
+  /** After a detection the keyword stays silent this long (frames count as 80 ms each). */
+  refractoryMs: number;
+  /** Per-keyword thresholds that replace `threshold`. */
+  thresholds?: Partial<Record<string, number>>;
+}
+
+export const DEFAULT_WAKE_SETTINGS: Readonly<WakeSettings> = { threshold: 0.5, patience: 1, refractoryMs: 2000 };
+
+export interface WakeDetection {
+  keyword: string;
+  score: number;
+}
+
+export interface WakeFrameResult {
+  /** Raw head score of every active keyword for this frame, before patience and refractory time. */
+  scores: Record<string, number>;
+  detections: WakeDetection[];
+}
+
+export interface WakeWordDetectorOptions {
+  keywords: readonly string[];
+  /** Intra-op threads for the mel and embedding models (the keyword heads are too small to gain from more than 1). */
+  threads: number;
+  loader: ModelLoader;
+}
+
+interface Head {
+  keyword: string;
+  session: InferenceSession;
+  feeds: Record<string, Tensor>;
+  fetches: Record<string, Tensor>;
+  output: Float32Array;
+  /** Consecutive frames at or above threshold. */
+  streak: number;
+  /** Frames left in the refractory period. */
+  silentFrames: number;
+  threshold: number;
+}
+
+/**
+ * Streaming openWakeWord: 80 ms frames of 16 kHz audio → mel spectrogram → speech embeddings →
+ * one score per keyword head, with patience and a refractory period per keyword.
+ *
+ * Streaming follows openWakeWord's `AudioFeatures`: each frame goes to the mel model with the 480
+ * samples before it, giving 8 new mel frames (`x/10 + 2`); the newest 76 give one embedding.
+ * A fresh or reset detector starts pre-filled (see `computePrefill`), so a quiet start and a
+ * phrase shorter than the heads' 1.28 s window still score. Every buffer is allocated once and
+ * tensors are views over them. Calls are queued, so a caller may fire `process` and `skip`
+ * without awaiting, in frame order.
+ */
+export class WakeWordDetector {
+  /** Frames of audio kept for catching up after `skip`: enough to rebuild the whole mel history. */
+  private readonly catchUpFrames: number;
+  /** Mel frames kept: the windows of the whole embedding history. */
+  private readonly melFrames: number;
+  /** Int16-scaled audio, newest at the end: the last `catchUpFrames` frames plus context. */
+  private readonly audio: Float32Array;
+  private readonly melIn = new Float32Array(MEL_INPUT_SAMPLES);
+  private readonly melOut = new Float32Array(MELS_PER_FRAME * MEL_BINS);
+  private readonly melFeeds: Record<string, Tensor>;
+  private readonly melFetches: Record<string, Tensor>;
+  /** Transformed mel frames (`x/10 + 2`), newest at the end. */
+  private readonly melHistory: Float32Array;
+  /** Embedding-model input: up to `historyFrames` windows of 76 mel frames. */
+  private readonly windows: Float32Array;
+  private readonly embeddingOut: Float32Array;
+  /** Tensors over `windows` and `embeddingOut`, by batch size (1 while streaming, more after a skip). */
+  private readonly embeddingBatches = new Map<
+    number,
+    { feeds: Record<string, Tensor>; fetches: Record<string, Tensor> }
+  >();
+  /** The keyword heads' input, newest embedding at the end; each head reads its last N. */
+  private readonly embeddings: Float32Array;
+  /** The pre-filled state that `reset` restores. */
+  private readonly prefill: { audio: Float32Array; mel: Float32Array; embeddings: Float32Array };
+  /** Frames whose audio is buffered but not yet through the mel model (capped). */
+  private melPending = 0;
+  /** Frames not yet through the embedding model (capped at the history length). */
+  private embeddingPending = 0;
+  private settings: WakeSettings = { ...DEFAULT_WAKE_SETTINGS };
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+
+  private constructor(
+    private readonly ort: typeof OrtModule,
+    private readonly mel: InferenceSession,
+    private readonly embedding: InferenceSession,
+    private readonly heads: Head[],
+    /** Embeddings kept: the longest head input (16 for the wake phrases, 22 weather, 34 timer). */
+    private readonly historyFrames: number,
+  ) {
+    // Enough audio to rebuild every mel frame the history needs after a long skip.
+    this.catchUpFrames = historyFrames + Math.ceil((WINDOW - MELS_PER_FRAME) / MELS_PER_FRAME);
+    this.audio = new Float32Array(CONTEXT + this.catchUpFrames * WAKE_FRAME_SAMPLES);
+    this.melFrames = WINDOW + (historyFrames - 1) * MELS_PER_FRAME;
+    this.melHistory = new Float32Array(this.melFrames * MEL_BINS);
+    this.melFeeds = { input: new ort.Tensor('float32', this.melIn, [1, MEL_INPUT_SAMPLES]) };
+    this.melFetches = { output: new ort.Tensor('float32', this.melOut, [1, 1, MELS_PER_FRAME, MEL_BINS]) };
+    this.windows = new Float32Array(historyFrames * WINDOW * MEL_BINS);
+    this.embeddingOut = new Float32Array(historyFrames * EMBEDDING_SIZE);
+    this.embeddings = new Float32Array(historyFrames * EMBEDDING_SIZE);
+    this.prefill = {
+      audio: new Float32Array(this.audio.length),
+      mel: new Float32Array(this.melHistory.length),
+      embeddings: new Float32Array(this.embeddings.length),
+    };
+  }
+
+  /** Verifies and opens the mel, embedding and keyword models; an unknown keyword is refused. */
+  static async create(options: WakeWordDetectorOptions): Promise<WakeWordDetector> {
+    const keywords = [...new Set(options.keywords)];
+    const unknown = keywords.filter((k) => !Object.hasOwn(KEYWORD_MODELS, k));
+    if (unknown.length > 0 || keywords.length === 0) {
+      throw new AppError(
+        'InvalidPayload',
+        `${unknown.length > 0 ? `Unknown wake word ${unknown.map((k) => `"${k}"`).join(', ')}` : 'No wake word chosen'}. ` +
+          `Choose from ${Object.keys(KEYWORD_MODELS).join(', ')}.`,
+      );
+    }
+    const ort = require('onnxruntime-node') as typeof OrtModule;
+    const threads = Math.max(1, Math.floor(options.threads));
+    const [mel, embedding, ...headSessions] = await Promise.all([
+      options.loader.session(MELSPECTROGRAM, threads),
+      options.loader.session(EMBEDDING, threads),
+      ...keywords.map((k) => options.loader.session(KEYWORD_MODELS[k] as (typeof KEYWORD_MODELS)[string], 1)),
+    ]);
+    if (!mel || !embedding) throw new AppError('Internal', 'The wake-word feature models did not open.');
+    const inputFrames = headSessions.map((s) => headInputFrames(s));
+    const history = Math.max(...inputFrames);
+    const heads = headSessions.map((session, i): Head => {
+      return {
+        keyword: keywords[i] as string,
+        session,
+        feeds: {},
+        fetches: {},
+        output: new Float32Array(0),
+        streak: 0,
+        silentFrames: 0,
+        threshold: DEFAULT_WAKE_SETTINGS.threshold,
+      };
+    });
+    const detector = new WakeWordDetector(ort, mel, embedding, heads, history);
+    await detector.initialise(inputFrames);
+    return detector;
+  }
+
+  /** Takes effect from the next frame; a keyword's threshold override wins over `threshold`. */
+  configure(settings: WakeSettings): void {
+    const problems: string[] = [];
+    const validThreshold = (v: number) => Number.isFinite(v) && v > 0 && v <= 1;
+    if (!validThreshold(settings.threshold)) problems.push(`threshold ${settings.threshold} is not in (0, 1]`);
+    if (!Number.isInteger(settings.patience) || settings.patience < 1)
+      problems.push(`patience ${settings.patience} is not a whole number of frames ≥ 1`);
+    if (!Number.isFinite(settings.refractoryMs) || settings.refractoryMs < 0)
+      problems.push(`refractoryMs ${settings.refractoryMs} is not ≥ 0`);
+    for (const [keyword, value] of Object.entries(settings.thresholds ?? {})) {
+      if (!Object.hasOwn(KEYWORD_MODELS, keyword)) problems.push(`"${keyword}" is not a wake word`);
+      else if (value !== undefined && !validThreshold(value))
+        problems.push(`the threshold ${value} for ${keyword} is not in (0, 1]`);
+    }
+    if (problems.length > 0)
+      throw new AppError('InvalidPayload', `Wake-word settings refused: ${problems.join('; ')}.`);
+    this.settings = { ...settings, thresholds: { ...settings.thresholds } };
+    for (const head of this.heads) head.threshold = settings.thresholds?.[head.keyword] ?? settings.threshold;
+  }
+
+  /** Scores one frame of exactly 1280 samples (80 ms at 16 kHz, full scale ±1). */
+  process(frame: Float32Array): Promise<WakeFrameResult> {
+    return this.enqueue(async () => {
+      checkFrame(frame);
+      this.pushAudio(frame);
+      await this.updateFeatures();
+      return this.scoreFrame();
+    });
+  }
+
+  /**
+   * Takes a frame the caller chose not to score (e.g. silence behind a VAD gate): only its audio is
+   * kept, so skipping costs a copy. The next `process` catches up on what the heads' window needs
+   * (the mel model for up to 25 skipped frames, one by one; the embedding model for up to 16, in
+   * one batch: ~60–100 ms once with 1 thread), so its scores equal those of scoring every frame.
+   * Skipped frames break a patience streak and count towards the refractory time.
+   */
+  skip(frame: Float32Array): Promise<void> {
+    return this.enqueue(async () => {
+      checkFrame(frame);
+      this.pushAudio(frame);
+      for (const head of this.heads) {
+        head.streak = 0;
+        if (head.silentFrames > 0) head.silentFrames--;
+      }
+    });
+  }
+
+  /** Back to the pre-filled state of a fresh detector (settings are kept). */
+  reset(): Promise<void> {
+    return this.enqueue(async () => this.resetState());
+  }
+
+  /** Releases the models once queued work is done; later calls are refused. */
+  dispose(): Promise<void> {
+    const done = this.enqueue(async () => {
+      await Promise.all([this.mel.release(), this.embedding.release(), ...this.heads.map((h) => h.session.release())]);
+    });
+    this.disposed = true;
+    return done;
+  }
+
+  get keywords(): string[] {
+    return this.heads.map((h) => h.keyword);
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    if (this.disposed) return Promise.reject(new AppError('Internal', 'The wake-word detector was closed.'));
+    const result = this.queue.then(work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async initialise(inputFrames: number[]): Promise<void> {
+    for (const [i, head] of this.heads.entries()) {
+      const frames = inputFrames[i] as number;
+      const input = this.embeddings.subarray((this.historyFrames - frames) * EMBEDDING_SIZE);
+      head.feeds = {
+        [head.session.inputNames[0] as string]: new this.ort.Tensor('float32', input, [1, frames, EMBEDDING_SIZE]),
+      };
+    }
+    await this.computePrefill();
+    this.resetState();
+    // One run per head learns its output size (1, or one per class for multi-class heads like timer).
+    for (const head of this.heads) {
+      const name = head.session.outputNames[0] as string;
+      const out = (await head.session.run(head.feeds))[name];
+      if (!out || out.type !== 'float32') throw new AppError('Internal', `The ${head.keyword} model gave no scores.`);
+      head.output = new Float32Array(out.size);
+      head.fetches = { [name]: new this.ort.Tensor('float32', head.output, out.dims) };
+    }
+  }
+
+  /**
+   * The pre-filled state: as if the detector had already heard 4 s of faint noise (uniform 16-bit
+   * values in ±1000, seeded so reset is repeatable). openWakeWord fills its embedding history this
+   * way but its mel history with ones; measured here, that mismatch makes the first second of a
+   * stream that starts in noise score like a wake word (alexa 0.62 on white noise at -30 dBFS,
+   * 0.91 on pink noise), while a history built from the same noise scores ≤ 0.002 and the short
+   * wake-phrase clips still score 1.0. Windows are aligned to the end of the audio, where streaming
+   * continues.
+   */
+  private async computePrefill(): Promise<void> {
+    const samples = PREFILL_FRAMES * WAKE_FRAME_SAMPLES;
+    const audio = new Float32Array(samples);
+    const random = mulberry32(0x5eed);
+    for (let i = 0; i < samples; i++) audio[i] = Math.floor(random() * 2 * PREFILL_AMPLITUDE) - PREFILL_AMPLITUDE;
+    const out = (await this.mel.run({ input: new this.ort.Tensor('float32', audio, [1, samples]) })).output;
+    if (!out) throw new AppError('Internal', 'The mel model gave no output.');
+    const mel = out.data as Float32Array;
+    if (mel.length < this.melHistory.length) throw new AppError('Internal', 'The wake-word pre-fill is too short.');
+    const history = this.prefill.mel;
+    const from = mel.length - history.length;
+    for (let i = 0; i < history.length; i++) history[i] = (mel[from + i] as number) / 10 + 2;
+    this.prefill.audio.set(audio.subarray(samples - this.audio.length));
+    this.melHistory.set(history);
+    this.embeddingPending = this.historyFrames;
+    this.windowsFromHistory();
+    await this.runEmbeddings(this.historyFrames);
+    this.prefill.embeddings.set(this.embeddingOut);
+  }
+
+  private resetState(): void {
+    this.audio.set(this.prefill.audio);
+    this.melHistory.set(this.prefill.mel);
+    this.embeddings.set(this.prefill.embeddings);
+    this.melPending = 0;
+    this.embeddingPending = 0;
+    for (const head of this.heads) {
+      head.streak = 0;
+      head.silentFrames = 0;
+    }
+  }
+
+  private pushAudio(frame: Float32Array): void {
+    const audio = this.audio;
+    audio.copyWithin(0, WAKE_FRAME_SAMPLES);
+    const at = audio.length - WAKE_FRAME_SAMPLES;
+    for (let i = 0; i < WAKE_FRAME_SAMPLES; i++) {
+      const v = (frame[i] as number) * INT16_SCALE;
+      audio[at + i] = v > INT16_SCALE ? INT16_SCALE : v < -32768 ? -32768 : v;
+    }
+    this.melPending = Math.min(this.melPending + 1, this.catchUpFrames);
+    this.embeddingPending = Math.min(this.embeddingPending + 1, this.historyFrames);
+  }
+
+  /**
+   * Mel frames, then embeddings, for every frame pushed since the last call. The mel model runs
+   * once per frame even when catching up: it clips its output at 80 dB below the loudest bin of
+   * its whole input (digital silence reads -100 alone but about -7 next to speech), so a longer or
+   * batched input would not give the frames that frame-by-frame streaming gives.
+   */
+  private async updateFeatures(): Promise<void> {
+    const history = this.melHistory;
+    const newValues = MELS_PER_FRAME * MEL_BINS;
+    for (let back = this.melPending - 1; back >= 0; back--) {
+      const end = this.audio.length - back * WAKE_FRAME_SAMPLES;
+      this.melIn.set(this.audio.subarray(end - MEL_INPUT_SAMPLES, end));
+      await this.mel.run(this.melFeeds, this.melFetches);
+      history.copyWithin(0, newValues);
+      const at = history.length - newValues;
+      for (let i = 0; i < newValues; i++) history[at + i] = (this.melOut[i] as number) / 10 + 2;
+    }
+    this.melPending = 0;
+
+    const count = this.embeddingPending;
+    this.windowsFromHistory();
+    await this.runEmbeddings(count);
+    const values = count * EMBEDDING_SIZE;
+    this.embeddings.copyWithin(0, values);
+    this.embeddings.set(this.embeddingOut.subarray(0, values), this.embeddings.length - values);
+    this.embeddingPending = 0;
+  }
+
+  /** The windows of the `embeddingPending` newest frames, oldest first; window w ends `count - 1 - w` frames back. */
+  private windowsFromHistory(): void {
+    const count = this.embeddingPending;
+    for (let w = 0; w < count; w++) {
+      const end = this.melFrames - (count - 1 - w) * MELS_PER_FRAME;
+      this.windows.set(this.melHistory.subarray((end - WINDOW) * MEL_BINS, end * MEL_BINS), w * WINDOW * MEL_BINS);
+    }
+  }
+
+  private async runEmbeddings(count: number): Promise<void> {
+    let batch = this.embeddingBatches.get(count);
+    batch ??= {
+      feeds: {
+        input_1: new this.ort.Tensor('float32', this.windows.subarray(0, count * WINDOW * MEL_BINS), [
+          count,
+          WINDOW,
+          MEL_BINS,
+          1,
+        ]),
+      },
+      fetches: {
+        conv2d_19: new this.ort.Tensor('float32', this.embeddingOut.subarray(0, count * EMBEDDING_SIZE), [
+          count,
+          1,
+          1,
+          EMBEDDING_SIZE,
+        ]),
+      },
+    };
+    this.embeddingBatches.set(count, batch);
+    await this.embedding.run(batch.feeds, batch.fetches);
+  }
+
+  private async scoreFrame(): Promise<WakeFrameResult> {
+    const scores: Record<string, number> = {};
+    const detections: WakeDetection[] = [];
+    const refractoryFrames = Math.ceil(this.settings.refractoryMs / WAKE_FRAME_MS);
+    // All heads read the same embeddings; each writes its own output buffer.
+    await Promise.all(this.heads.map((head) => head.session.run(head.feeds, head.fetches)));
+    for (const head of this.heads) {
+      const score = headScore(head.output);
+      scores[head.keyword] = score;
+      if (head.silentFrames > 0) {
+        head.silentFrames--;
+        continue;
+      }
+      head.streak = score >= head.threshold ? head.streak + 1 : 0;
+      if (head.streak >= this.settings.patience) {
+        detections.push({ keyword: head.keyword, score });
+        head.streak = 0;
+        head.silentFrames = refractoryFrames;
+      }
+    }
+    return { scores, detections };
+  }
+}
+
+function checkFrame(frame: Float32Array): void {
+  if (frame.length !== WAKE_FRAME_SAMPLES) {
+    throw new AppError(
+      'InvalidPayload',
+      `A wake-word frame must hold ${WAKE_FRAME_SAMPLES} samples (80 ms at 16 kHz), not ${frame.length}.`,
+    );
+  }
+}
+
+/** Embedding frames a keyword head reads (its input is [1, frames, EMBEDDING_SIZE]). */
+function headInputFrames(session: InferenceSession): number {
+  const meta = session.inputMetadata[0];
+  const frames = meta?.isTensor ? meta.shape[1] : undefined;
+  if (typeof frames !== 'number' || frames < 1)
+    throw new AppError('Internal', 'A keyword model has an unexpected input.');
+  return frames;
+}
+
+/** One output is the score; a multi-class head (timer) scores the best class after class 0, "none". */
+function headScore(output: Float32Array): number {
+  if (output.length === 1) return output[0] as number;
+  let best = 0;
+  for (let i = 1; i < output.length; i++) best = Math.max(best, output[i] as number);
+  return best;
+}
+
+/** Small seeded PRNG (uniform in [0, 1)). */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
