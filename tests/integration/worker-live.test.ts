@@ -1,0 +1,86 @@
+// Live detection on the frame stream in the real worker, and recovery from kill -9 mid-stream.
+import { afterEach, describe, expect, it } from 'vitest';
+import { PRESETS } from '../../src/shared/profiles';
+import type { WorkerEvent } from '../../src/shared/worker-protocol';
+import { loadAudioFile } from '../../src/main/audio/audio-file';
+import { preciseNow } from '../../src/main/audio/capture-base';
+import { FrameSender } from '../../src/main/inference/frame-sender';
+import { WorkerClient } from '../../src/main/inference/worker-client';
+import { nodeWorkerLauncher } from '../../src/main/inference/worker-launcher';
+import { memoryLog } from '../support/memory-log';
+import { SHARED_AUDIO } from '../support/shared-audio';
+
+const balanced = PRESETS[0]!;
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanup.splice(0).map((fn) => fn()));
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function listeningWorker() {
+  const client = new WorkerClient(nodeWorkerLauncher(), memoryLog().log, { backoff: { initialMs: 200, maxMs: 2000 } });
+  const sender = new FrameSender({ post: (m) => client.notify(m), onMessage: (h) => client.onEvent(h) });
+  client.onRestart(() => sender.forgetInFlight()); // frames in flight died with the old worker
+  const events: WorkerEvent[] = [];
+  client.onEvent((e) => events.push(e as WorkerEvent));
+  cleanup.push(async () => {
+    sender.dispose();
+    await client.shutdown(500);
+  });
+  await client.start();
+  await client.configure('listening', {
+    type: 'configure-listening',
+    keywords: ['alexa', 'hey_jarvis'],
+    wake: balanced.wake,
+    vad: balanced.vad,
+    threads: { wake: 1, vad: 1 },
+    gate: true,
+  });
+  let seq = 0;
+  /** Streams a clip framed at 80 ms, a little faster than real time (flow control paces it). */
+  const stream = async (samples: Float32Array): Promise<void> => {
+    for (let i = 0; i + 1280 <= samples.length; i += 1280) {
+      sender.push(samples.subarray(i, i + 1280), seq++, preciseNow());
+      await sleep(10);
+    }
+  };
+  return { client, sender, events, stream };
+}
+
+function withSilence(clip: Float32Array, seconds: number): Float32Array {
+  const pad = Math.round(seconds * 16000);
+  const out = new Float32Array(pad + clip.length + pad);
+  out.set(clip, pad);
+  return out;
+}
+
+const wakes = (events: WorkerEvent[]) =>
+  events.filter((e) => e.type === 'wake').map((e) => (e as { keyword: string }).keyword);
+
+describe('live detection in the worker', () => {
+  it('detects the wake word and speech on the frame stream, and streams throttled scores', async () => {
+    const { events, stream } = await listeningWorker();
+    await stream(withSilence(await loadAudioFile(SHARED_AUDIO.alexa), 1));
+    await expect.poll(() => wakes(events), { timeout: 5000 }).toEqual(['alexa']);
+    expect(events.some((e) => e.type === 'vad' && e.event === 'speech-start')).toBe(true);
+    const scores = events.filter((e) => e.type === 'wake-scores');
+    expect(scores.length).toBeGreaterThan(0);
+    expect(Object.keys((scores[0] as { scores: object }).scores).sort()).toEqual(['alexa', 'hey_jarvis']);
+  });
+
+  it('after kill -9 mid-stream: pending requests fail as WorkerCrashed, the worker restarts, and detection goes on', async () => {
+    const { client, events, stream } = await listeningWorker();
+    const jfk = await loadAudioFile(SHARED_AUDIO.jfk);
+    const streaming = stream(jfk); // speech flowing when the worker dies
+    await sleep(400);
+    const pending = client.request({ type: 'vad-scan', samples: jfk, vad: balanced.vad, threads: 1, gate: false });
+    const restarted = new Promise<void>((resolve) => client.onRestart(() => resolve()));
+    process.kill(client.pid!, 'SIGKILL');
+    await expect(pending).rejects.toMatchObject({ code: 'WorkerCrashed' });
+    await restarted;
+    await streaming;
+    events.length = 0;
+    await stream(withSilence(await loadAudioFile(SHARED_AUDIO.alexa), 1));
+    await expect.poll(() => wakes(events), { timeout: 8000 }).toEqual(['alexa']); // keywords replayed to the new worker
+  }, 30_000);
+});
