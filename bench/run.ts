@@ -4,8 +4,9 @@ import { frameLatencyBench } from './frame-latency';
 import { guardOverhead } from './ipc-guard-overhead';
 import { resamplerBench } from './resampler';
 import { ringBufferBench } from './ring-buffer';
+import { vadBench } from './vad';
 
-const BENCHMARKS = [guardOverhead, ringBufferBench, resamplerBench, frameLatencyBench];
+const BENCHMARKS = [guardOverhead, ringBufferBench, resamplerBench, frameLatencyBench, vadBench];
 
 for (const bench of BENCHMARKS) {
   process.stdout.write(`\n## ${bench.name}\n`);

@@ -6,7 +6,7 @@ import { DEFAULT_PROFILE_ID } from './profiles';
  * file of the headless host. Bump SETTINGS_VERSION and add a migration whenever the shape
  * changes; old files are migrated on load, never discarded.
  */
-export const SETTINGS_VERSION = 2;
+export const SETTINGS_VERSION = 3;
 
 export const SettingsSchema = z
   .object({
@@ -18,13 +18,30 @@ export const SettingsSchema = z
         deviceId: z.string().min(1).nullable(),
       })
       .strict(),
+    wake: z
+      .object({
+        /** Active wake words, by model name without version (`hey_jarvis`, `alexa`, …); empty: push-to-talk only. */
+        keywords: z
+          .array(z.string().regex(/^[a-z0-9_]+$/))
+          .max(8)
+          .refine((k) => new Set(k).size === k.length, 'keywords must not repeat'),
+      })
+      .strict(),
   })
   .strict();
+
+/** One wake word is active out of the box: every extra keyword adds false accepts. */
+export const DEFAULT_WAKE_KEYWORDS = ['hey_jarvis'];
 
 export type Settings = z.infer<typeof SettingsSchema>;
 
 export function defaultSettings(): Settings {
-  return { version: SETTINGS_VERSION, activeProfileId: DEFAULT_PROFILE_ID, audio: { deviceId: null } };
+  return {
+    version: SETTINGS_VERSION,
+    activeProfileId: DEFAULT_PROFILE_ID,
+    audio: { deviceId: null },
+    wake: { keywords: [...DEFAULT_WAKE_KEYWORDS] },
+  };
 }
 
 /** `migrations[n]` turns a version-n object into a version-(n+1) object. */
@@ -44,6 +61,8 @@ export const SETTINGS_MODEL: SettingsModel = {
   migrations: {
     // v2 adds the microphone choice; existing users start on automatic selection.
     1: (old) => ({ ...old, audio: { deviceId: null } }),
+    // v3 adds the active wake words.
+    2: (old) => ({ ...old, wake: { keywords: [...DEFAULT_WAKE_KEYWORDS] } }),
   },
   defaults: defaultSettings,
 };

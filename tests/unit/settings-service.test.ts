@@ -27,6 +27,7 @@ describe('SettingsService', () => {
       version: SETTINGS_VERSION,
       activeProfileId: 'balanced',
       audio: { deviceId: null },
+      wake: { keywords: ['hey_jarvis'] },
     });
     expect(settings.notices).toEqual([]);
     expect(existsSync(path)).toBe(false);
@@ -37,9 +38,10 @@ describe('SettingsService', () => {
     const { path, service } = serviceIn(dir);
     service().update({ activeProfileId: 'low-resource' });
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({
-      version: 2,
+      version: 3,
       activeProfileId: 'low-resource',
       audio: { deviceId: null },
+      wake: { keywords: ['hey_jarvis'] },
     });
     expect(readdirSync(dir)).toEqual(['settings.json']);
     expect(service().get().activeProfileId).toBe('low-resource');
@@ -113,7 +115,12 @@ describe('settings migration', () => {
     const { path, service } = serviceIn(dir);
     writeFileSync(path, JSON.stringify({ version: 1, activeProfileId: 'low-latency' }));
     const settings = service();
-    const upgraded = { version: 2, activeProfileId: 'low-latency', audio: { deviceId: null } };
+    const upgraded = {
+      version: 3,
+      activeProfileId: 'low-latency',
+      audio: { deviceId: null },
+      wake: { keywords: ['hey_jarvis'] },
+    };
     expect(settings.get()).toEqual(upgraded);
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(upgraded);
     const [backup, ...more] = backups(dir);
@@ -130,7 +137,12 @@ describe('settings migration', () => {
   });
 
   it('accepts current files unchanged', () => {
-    const current = { version: SETTINGS_VERSION, activeProfileId: 'high-accuracy', audio: { deviceId: 'ALSA:mic' } };
+    const current = {
+      version: SETTINGS_VERSION,
+      activeProfileId: 'high-accuracy',
+      audio: { deviceId: 'ALSA:mic' },
+      wake: { keywords: ['alexa', 'hey_mycroft'] },
+    };
     expect(migrateSettings(current)).toEqual({ ok: true, settings: current });
   });
 

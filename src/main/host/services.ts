@@ -6,6 +6,8 @@ import { createLogger, type Logger } from '../log';
 import { AudioEngine } from '../audio/audio-engine';
 import type { AudioInput } from '../audio/audio-input';
 import { bindAudio } from '../ipc/audio-handlers';
+import { InferenceService } from '../inference/inference-service';
+import { nodeWorkerLauncher, type WorkerLauncher } from '../inference/worker-launcher';
 import { ProfileService } from '../profiles/profile-service';
 import type { SettingsBackend } from '../settings/settings-backend';
 import { SettingsService } from '../settings/settings-service';
@@ -15,6 +17,8 @@ export interface CoreOptions {
   settingsBackend: SettingsBackend;
   /** The microphone implementation, chosen by the composition root (naudiodon, or the WAV double). */
   audioInput: AudioInput;
+  /** How the inference worker is started (a utility process in Electron); a Node child process by default. */
+  workerLauncher?: WorkerLauncher;
   log: Logger;
 }
 
@@ -23,19 +27,28 @@ export interface CoreServices {
   settings: SettingsService;
   profiles: ProfileService;
   audio: AudioEngine;
+  inference: InferenceService;
 }
 
 export function createCoreServices(options: CoreOptions): CoreServices {
   const settings = new SettingsService(options.settingsBackend, options.log);
   const profiles = new ProfileService(settings, options.log);
   const audio = new AudioEngine({ input: options.audioInput, settings, profiles, log: options.log });
-  return { settings, profiles, audio };
+  const inference = new InferenceService({
+    launcher: options.workerLauncher ?? nodeWorkerLauncher(),
+    audio,
+    settings,
+    profiles,
+    log: options.log,
+  });
+  return { settings, profiles, audio, inference };
 }
 
 export interface ServiceOptions {
   host: AppInfo['host'];
   settingsBackend: SettingsBackend;
   audioInput: AudioInput;
+  workerLauncher?: WorkerLauncher;
   /** The renderer's own origin; the IPC guard accepts nothing else. */
   trustedOrigin: TrustedOrigin;
   electronVersions?: { electron: string; chrome: string };
@@ -56,7 +69,12 @@ export interface AppServices extends CoreServices {
  */
 export function composeServices(options: ServiceOptions): AppServices {
   const log = options.log ?? createLogger(options.host);
-  const core = createCoreServices({ settingsBackend: options.settingsBackend, audioInput: options.audioInput, log });
+  const core = createCoreServices({
+    settingsBackend: options.settingsBackend,
+    audioInput: options.audioInput,
+    ...(options.workerLauncher ? { workerLauncher: options.workerLauncher } : {}),
+    log,
+  });
   const { settings, profiles } = core;
   const events = new EventHub(log);
   const router = new IpcRouter(options.trustedOrigin, log);
@@ -82,6 +100,14 @@ export function composeServices(options: ServiceOptions): AppServices {
     router.handle('settings:get', () => settings.get()),
     router.handle('profiles:list', () => ({ profiles: [...profiles.list()], activeId: profiles.active().id })),
     router.handle('profiles:set-active', ({ id }) => ({ activeId: profiles.setActive(id).id })),
+    router.handle('wake:list-keywords', () => ({
+      available: core.inference.availableKeywords(),
+      active: settings.get().wake.keywords,
+    })),
+    router.handle('wake:set-keywords', ({ keywords }) => ({
+      available: core.inference.availableKeywords(),
+      active: core.inference.setKeywords(keywords),
+    })),
     profiles.onActiveChanged((profile) => events.emit('profiles:active-changed', { activeId: profile.id })),
   ];
 
@@ -94,6 +120,7 @@ export function composeServices(options: ServiceOptions): AppServices {
     appInfo,
     dispose: async () => {
       disposers.splice(0).forEach((dispose) => dispose());
+      await core.inference.dispose();
       await core.audio.dispose();
     },
   };

@@ -38,6 +38,14 @@ export type AppInfo = z.infer<typeof AppInfoSchema>;
 export const ProfileListSchema = z.object({ profiles: z.array(ProfileSchema), activeId: z.string() }).strict();
 export type ProfileList = z.infer<typeof ProfileListSchema>;
 
+/** Wake words: every keyword model Earshot ships (with its licence) and the active ones. */
+export const WakeWordsSchema = z
+  .object({
+    available: z.array(z.object({ id: z.string(), licence: z.string() }).strict()),
+    active: z.array(z.string()),
+  })
+  .strict();
+
 export const ActiveProfileSchema = z.object({ activeId: z.string() }).strict();
 
 export const invokeChannels = {
@@ -60,6 +68,12 @@ export const invokeChannels = {
     /** null: automatic (the lowest-latency input). */
     request: z.object({ deviceId: z.string().min(1).max(300).nullable() }).strict(),
     response: DeviceReportSchema,
+  },
+  'wake:list-keywords': { method: 'listWakeWords', request: NoPayload, response: WakeWordsSchema },
+  'wake:set-keywords': {
+    method: 'setWakeWords',
+    request: z.object({ keywords: z.array(z.string().regex(/^[a-z0-9_]+$/)).max(8) }).strict(),
+    response: WakeWordsSchema,
   },
   'audio:get-status': { method: 'getCaptureStatus', request: NoPayload, response: CaptureStatusSchema },
   'audio:start-test': { method: 'startMicTest', request: NoPayload, response: CaptureStatusSchema },

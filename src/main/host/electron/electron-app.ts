@@ -9,6 +9,7 @@ import { composeServices, type AppServices } from '../services';
 import { addDevCsp, APP_ORIGIN, registerAppScheme, serveRendererFrom } from './app-protocol';
 import { createMainWindow, lockDownNavigation } from './main-window';
 import { createTray } from './tray';
+import { utilityWorkerLauncher } from './utility-worker';
 
 const log = createLogger('electron');
 
@@ -60,6 +61,7 @@ export function runElectronApp(): void {
       host: 'electron',
       settingsBackend: new ElectronStoreSettingsBackend(),
       audioInput: new NaudiodonInput(log),
+      workerLauncher: utilityWorkerLauncher(),
       trustedOrigin: trustedOriginOf(rendererUrl),
       electronVersions: { electron: process.versions.electron, chrome: process.versions.chrome },
       log,

@@ -1,8 +1,6 @@
+import { FRAME_SAMPLES } from '../../../shared/audio';
 import type { EnergyGate } from './energy-gate';
-import type { VoiceActivity } from './voice-activity';
-
-/** What the live stream delivers: 80 ms at 16 kHz, so a scan sees the same chunk boundaries. */
-const FRAME = 1280;
+import type { VadEvent, VoiceActivity } from './voice-activity';
 
 export interface SpeechScan {
   /** Speech segments in seconds from the start of the file, in order. */
@@ -14,7 +12,7 @@ export interface SpeechScan {
 
 /**
  * Finds the speech in a whole recording (16 kHz mono) by streaming it through `vad` (and
- * `gate`, when given) frame by frame, exactly as live audio would be. A segment still open at
+ * `gate`, when given) in 80 ms frames, exactly as live audio would arrive. A segment still open at
  * the end of the file ends there. `vad` is reset before and after.
  */
 export async function scanForSpeech(samples: Float32Array, vad: VoiceActivity, gate?: EnergyGate): Promise<SpeechScan> {
@@ -23,15 +21,15 @@ export async function scanForSpeech(samples: Float32Array, vad: VoiceActivity, g
   const segments: SpeechScan['segments'] = [];
   let open: number | undefined;
   let frames = 0;
-  const apply = (event: { type: 'speech-start' | 'speech-end'; time_s: number }) => {
+  const apply = (event: VadEvent) => {
     if (event.type === 'speech-start') open = event.time_s;
     else if (open !== undefined) {
       segments.push({ start_s: open, end_s: event.time_s });
       open = undefined;
     }
   };
-  for (let at = 0; at < samples.length; at += FRAME) {
-    const frame = samples.subarray(at, at + FRAME);
+  for (let at = 0; at < samples.length; at += FRAME_SAMPLES) {
+    const frame = samples.subarray(at, at + FRAME_SAMPLES);
     const gateOpen = gate ? gate.process(frame) : true;
     const result = await vad.process(frame, gateOpen);
     result.events.forEach(apply);

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as OrtModule from 'onnxruntime-node';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import { PRESETS, type Profile } from '../../../shared/profiles';
+import { DEFAULT_PROFILE_ID, findPreset, type Profile } from '../../../shared/profiles';
 import type { ModelLoader } from '../models/model-loader';
 import { SILERO_VAD } from '../models/model-manifest';
 
@@ -53,9 +53,9 @@ const STATE_SIZE = 2 * 1 * 64;
  */
 const END_LAG_CHUNKS = 2;
 /**
- * Gated silence and the LSTM state. After this many skipped chunks (1 s) the state is zeroed:
- * Silero's authors reset it between utterances, and a state last updated long ago says nothing
- * about the audio that opens the gate. When the gate opens, the skipped chunks (the last this
+ * Gated silence and the LSTM state. After this many skipped chunks (1 s) the state is zeroed,
+ * as Silero's examples do between recordings (`reset_states()`): a state last updated long ago
+ * says nothing about the audio that opens the gate. When the gate opens, the skipped chunks (the last this
  * many of them) are run first, in order, before the new one: a zeroed LSTM needs about a second
  * of the background before it scores speech as it would have ungated (shorter warm-ups moved
  * segment ends by 32–64 ms in noise), and a gate closed for less than this changes nothing
@@ -64,7 +64,8 @@ const END_LAG_CHUNKS = 2;
  */
 const WARM_UP_CHUNKS = Math.ceil(1000 / CHUNK_MS);
 
-const DEFAULT_SETTINGS: VadSettings = PRESETS[0]!.vad;
+/** Until `configure()`: the default profile's settings. */
+const DEFAULT_SETTINGS: VadSettings = findPreset(DEFAULT_PROFILE_ID)!.vad;
 
 type Phase = 'idle' | 'candidate' | 'speaking';
 

@@ -1,0 +1,131 @@
+import { AppError } from '../../shared/errors';
+import type { Profile } from '../../shared/profiles';
+import { WorkerEventSchema, type WorkerEvent } from '../../shared/worker-protocol';
+import type { AudioEngine } from '../audio/audio-engine';
+import type { Logger } from '../log';
+import type { ProfileService } from '../profiles/profile-service';
+import type { SettingsService } from '../settings/settings-service';
+import { KEYWORD_MODELS } from '../worker/models/model-manifest';
+import { FrameSender } from './frame-sender';
+import { WorkerClient } from './worker-client';
+import type { WorkerLauncher } from './worker-launcher';
+
+export interface InferenceServiceOptions {
+  launcher: WorkerLauncher;
+  audio: AudioEngine;
+  settings: SettingsService;
+  profiles: ProfileService;
+  log: Logger;
+}
+
+const LISTENING_STATE = 'listening';
+const HOLDER = 'inference';
+
+/**
+ * Listening in the inference worker: while someone listens, audio frames flow from the engine
+ * to the worker, and wake, VAD and score events flow back. The active profile and keywords are
+ * the worker's replayed state, so a respawned worker listens exactly as before, and changes to
+ * either apply live.
+ */
+export class InferenceService {
+  readonly worker: WorkerClient;
+  private sender: FrameSender | null = null;
+  private stopFrames: (() => void) | null = null;
+  private readonly listeners = new Set<(event: WorkerEvent) => void>();
+  private readonly disposers: (() => void)[] = [];
+
+  constructor(private readonly options: InferenceServiceOptions) {
+    this.worker = new WorkerClient(options.launcher, options.log);
+    this.disposers.push(
+      this.worker.onEvent((message) => {
+        const event = WorkerEventSchema.safeParse(message);
+        if (event.success) this.listeners.forEach((listener) => listener(event.data));
+      }),
+      this.worker.onRestart(() => this.sender?.forgetInFlight()),
+      options.profiles.onActiveChanged(() => void this.reconfigure()),
+      options.settings.onChange((next, previous) => {
+        if (next.wake.keywords.join() !== previous.wake.keywords.join()) void this.reconfigure();
+      }),
+    );
+  }
+
+  get listening(): boolean {
+    return this.sender !== null;
+  }
+
+  onEvent(listener: (event: WorkerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Starts the worker with the active keywords and profile, then capture, and streams frames to it. */
+  async startListening(): Promise<void> {
+    if (this.sender) return;
+    await this.worker.configure(LISTENING_STATE, this.listeningRequest(this.options.profiles.active()));
+    const sender = new FrameSender(
+      { post: (message) => this.worker.notify(message), onMessage: (handler) => this.worker.onEvent(handler) },
+      { batchFrames: this.options.profiles.active().frameMs / 80 },
+    );
+    this.sender = sender;
+    this.stopFrames = this.options.audio.onFrame((samples, seq, captureTime) => sender.push(samples, seq, captureTime));
+    try {
+      await this.options.audio.start(HOLDER);
+    } catch (err) {
+      await this.stopListening();
+      throw err;
+    }
+  }
+
+  async stopListening(): Promise<void> {
+    this.stopFrames?.();
+    this.stopFrames = null;
+    this.sender?.dispose();
+    this.sender = null;
+    await this.options.audio.stop(HOLDER);
+  }
+
+  /** The wake words a user can choose from, with their licences. */
+  availableKeywords(): { id: string; licence: string }[] {
+    return Object.values(KEYWORD_MODELS).map((m) => ({ id: m.id, licence: m.licence }));
+  }
+
+  setKeywords(keywords: string[]): string[] {
+    const unknown = keywords.filter((k) => !(k in KEYWORD_MODELS));
+    if (unknown.length) {
+      throw new AppError(
+        'InvalidPayload',
+        `Unknown wake word ${unknown.join(', ')}. Choose from ${Object.keys(KEYWORD_MODELS).join(', ')}.`,
+      );
+    }
+    this.options.settings.update({ wake: { keywords } });
+    return keywords;
+  }
+
+  async dispose(): Promise<void> {
+    this.disposers.splice(0).forEach((dispose) => dispose());
+    await this.stopListening();
+    await this.worker.shutdown();
+  }
+
+  private listeningRequest(profile: Profile) {
+    return {
+      type: 'configure-listening' as const,
+      keywords: this.options.settings.get().wake.keywords,
+      wake: profile.wake,
+      vad: profile.vad,
+      threads: { wake: profile.threads.wake, vad: profile.threads.vad },
+      gate: true,
+    };
+  }
+
+  private async reconfigure(): Promise<void> {
+    if (!this.sender) return;
+    const profile = this.options.profiles.active();
+    this.sender.setBatchFrames(profile.frameMs / 80);
+    try {
+      await this.worker.configure(LISTENING_STATE, this.listeningRequest(profile));
+    } catch (err) {
+      this.options.log.error('could not apply the new profile or keywords to the inference worker', err);
+    }
+  }
+}
