@@ -5,8 +5,9 @@ import { guardOverhead } from './ipc-guard-overhead';
 import { resamplerBench } from './resampler';
 import { ringBufferBench } from './ring-buffer';
 import { vadBench } from './vad';
+import { wakeWordBench } from './wake-word';
 
-const BENCHMARKS = [guardOverhead, ringBufferBench, resamplerBench, frameLatencyBench, vadBench];
+const BENCHMARKS = [guardOverhead, ringBufferBench, resamplerBench, frameLatencyBench, vadBench, wakeWordBench];
 
 for (const bench of BENCHMARKS) {
   process.stdout.write(`\n## ${bench.name}\n`);

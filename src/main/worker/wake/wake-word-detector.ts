@@ -52,7 +52,11 @@ export interface WakeFrameResult {
 
 export interface WakeWordDetectorOptions {
   keywords: readonly string[];
-  /** Intra-op threads for the mel and embedding models (the keyword heads are too small to gain from more than 1). */
+  /**
+   * Intra-op threads for the embedding model, the dominant cost. The mel model (~0.35 ms) and the
+   * heads run on 1: each session with more owns a thread pool whose spinning workers only compete
+   * for the same cores.
+   */
   threads: number;
   loader: ModelLoader;
 }
@@ -144,16 +148,14 @@ export class WakeWordDetector {
     const keywords = [...new Set(options.keywords)];
     const unknown = keywords.filter((k) => !Object.hasOwn(KEYWORD_MODELS, k));
     if (unknown.length > 0 || keywords.length === 0) {
-      throw new AppError(
-        'InvalidPayload',
-        `${unknown.length > 0 ? `Unknown wake word ${unknown.map((k) => `"${k}"`).join(', ')}` : 'No wake word chosen'}. ` +
-          `Choose from ${Object.keys(KEYWORD_MODELS).join(', ')}.`,
-      );
+      const problem =
+        unknown.length > 0 ? `Unknown wake word ${unknown.map((k) => `"${k}"`).join(', ')}` : 'No wake word';
+      throw new AppError('InvalidPayload', `${problem}. Choose from ${Object.keys(KEYWORD_MODELS).join(', ')}.`);
     }
     const ort = require('onnxruntime-node') as typeof OrtModule;
     const threads = Math.max(1, Math.floor(options.threads));
     const [mel, embedding, ...headSessions] = await Promise.all([
-      options.loader.session(MELSPECTROGRAM, threads),
+      options.loader.session(MELSPECTROGRAM, 1),
       options.loader.session(EMBEDDING, threads),
       ...keywords.map((k) => options.loader.session(KEYWORD_MODELS[k] as (typeof KEYWORD_MODELS)[string], 1)),
     ]);
@@ -209,9 +211,10 @@ export class WakeWordDetector {
 
   /**
    * Takes a frame the caller chose not to score (e.g. silence behind a VAD gate): only its audio is
-   * kept, so skipping costs a copy. The next `process` catches up on what the heads' window needs
-   * (the mel model for up to 25 skipped frames, one by one; the embedding model for up to 16, in
-   * one batch: ~60–100 ms once with 1 thread), so its scores equal those of scoring every frame.
+   * kept, so skipping costs a copy (~10 µs). The next `process` catches up on what the heads'
+   * window needs (the mel model for up to 25 skipped frames, one by one; the embedding model for
+   * up to 16, in one batch: ~30 ms once with 1 thread, ~20 ms with 2, or 10–14 frames' worth), so
+   * its scores equal those of scoring every frame.
    * Skipped frames break a patience streak and count towards the refractory time.
    */
   skip(frame: Float32Array): Promise<void> {
@@ -274,10 +277,10 @@ export class WakeWordDetector {
    * The pre-filled state: as if the detector had already heard 4 s of faint noise (uniform 16-bit
    * values in ±1000, seeded so reset is repeatable). openWakeWord fills its embedding history this
    * way but its mel history with ones; measured here, that mismatch makes the first second of a
-   * stream that starts in noise score like a wake word (alexa 0.62 on white noise at -30 dBFS,
-   * 0.91 on pink noise), while a history built from the same noise scores ≤ 0.002 and the short
-   * wake-phrase clips still score 1.0. Windows are aligned to the end of the audio, where streaming
-   * continues.
+   * stream that starts in noise score like a wake word (alexa 0.62–0.89 on white noise at -30 dBFS
+   * RMS, 0.91 on pink noise), while a history built from the same noise scores ≤ 0.002 there and
+   * the short wake-phrase clips in shared/audio still score 1.0. Windows are aligned to the end of
+   * the audio, where streaming continues.
    */
   private async computePrefill(): Promise<void> {
     const samples = PREFILL_FRAMES * WAKE_FRAME_SAMPLES;
@@ -326,8 +329,8 @@ export class WakeWordDetector {
   /**
    * Mel frames, then embeddings, for every frame pushed since the last call. The mel model runs
    * once per frame even when catching up: it clips its output at 80 dB below the loudest bin of
-   * its whole input (digital silence reads -100 alone but about -7 next to speech), so a longer or
-   * batched input would not give the frames that frame-by-frame streaming gives.
+   * its whole input (digital silence reads -100 alone, but 80 below the loudest value when run
+   * together with louder audio), so a longer or batched input would not give the same frames.
    */
   private async updateFeatures(): Promise<void> {
     const history = this.melHistory;
