@@ -6,8 +6,9 @@ import { resamplerBench } from './resampler';
 import { ringBufferBench } from './ring-buffer';
 import { vadBench } from './vad';
 import { wakeWordBench } from './wake-word';
+import { workerResourcesBench } from './worker-resources';
 
-const BENCHMARKS = [guardOverhead, ringBufferBench, resamplerBench, frameLatencyBench, vadBench, wakeWordBench];
+const BENCHMARKS = [guardOverhead, ringBufferBench, resamplerBench, frameLatencyBench, vadBench, wakeWordBench, workerResourcesBench];
 
 for (const bench of BENCHMARKS) {
   process.stdout.write(`\n## ${bench.name}\n`);

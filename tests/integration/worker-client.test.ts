@@ -2,7 +2,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerClient } from '../../src/main/inference/worker-client';
 import { nodeWorkerLauncher, type WorkerLauncher } from '../../src/main/inference/worker-launcher';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { PRESETS } from '../../src/shared/profiles';
+import { loadAudioFile } from '../../src/main/audio/audio-file';
+import { ROOT } from '../support/cli-process';
 import { memoryLog } from '../support/memory-log';
+import { SHARED_AUDIO } from '../support/shared-audio';
 
 const clients: WorkerClient[] = [];
 afterEach(async () => {
@@ -94,6 +100,25 @@ describe('WorkerClient', () => {
     signal(c, 'SIGKILL'); // the next crash waits twice as long
     await expect.poll(() => restarts.length, { timeout: 5000 }).toBe(2);
     expect(lines.some((l) => l.includes('restarting in 400 ms (attempt 2)'))).toBe(true);
+  });
+
+  it('runs the built worker bundle the desktop app ships (out/main/worker.js, from `npm run build`)', async () => {
+    const bundle = join(ROOT, 'out', 'main', 'worker.js');
+    expect(existsSync(bundle), 'run `npm run build` first (npm test does)').toBe(true);
+    const c = new WorkerClient(nodeWorkerLauncher({ entry: bundle, execArgv: [] }), memoryLog().log);
+    clients.push(c);
+    await expect(c.request({ type: 'ping' })).resolves.toMatchObject({ runtime: 'node-child' });
+    const samples = await loadAudioFile(SHARED_AUDIO.alexa);
+    const scan = (await c.request({
+      type: 'wake-scan',
+      samples,
+      keywords: ['alexa'],
+      wake: PRESETS[0]!.wake,
+      threads: 1,
+    })) as {
+      detections: { keyword: string }[];
+    };
+    expect(scan.detections.map((d) => d.keyword)).toEqual(['alexa']);
   });
 
   it('shuts the worker down gracefully and refuses requests afterwards', async () => {

@@ -8,8 +8,15 @@ import { AppError } from '../../../shared/errors';
 import type { ModelFile } from './model-manifest';
 
 type Ort = typeof OrtModule;
-const require = createRequire(import.meta.url);
+// Not named `require`: bundlers treat that name specially and collide with their own shim.
+const requireHere = createRequire(import.meta.url);
 let ort: Ort | undefined;
+
+/** onnxruntime-node, loaded once on first use (the worker's only native inference dependency). */
+export function onnxRuntime(): Ort {
+  ort ??= requireHere('onnxruntime-node') as Ort;
+  return ort;
+}
 
 /** Where model files are read from: the npm packages by default, or a folder (tests, the user's models). */
 export interface ModelSource {
@@ -18,7 +25,7 @@ export interface ModelSource {
 
 export const packagedModels: ModelSource = {
   pathOf(model) {
-    return join(dirname(require.resolve(`${model.package}/package.json`)), model.path);
+    return join(dirname(requireHere.resolve(`${model.package}/package.json`)), model.path);
   },
 };
 
@@ -70,12 +77,14 @@ export class ModelLoader {
   /** Verifies, then opens an ONNX Runtime session with the profile's thread count. */
   async session(model: ModelFile, threads: number): Promise<InferenceSession> {
     const path = await this.verify(model);
-    ort ??= require('onnxruntime-node') as Ort;
-    return ort.InferenceSession.create(path, {
+    return onnxRuntime().InferenceSession.create(path, {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      // Small models run one frame at a time: without the arena each session keeps less memory
+      // (built worker with 3 wake words + VAD: 123 → 121 MiB RSS, same speed in the wake bench).
+      enableCpuMemArena: false,
     });
   }
 }

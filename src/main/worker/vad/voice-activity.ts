@@ -1,8 +1,7 @@
-import { createRequire } from 'node:module';
 import type * as OrtModule from 'onnxruntime-node';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { DEFAULT_PROFILE_ID, findPreset, type Profile } from '../../../shared/profiles';
-import type { ModelLoader } from '../models/model-loader';
+import { onnxRuntime, type ModelLoader } from '../models/model-loader';
 import { SILERO_VAD } from '../models/model-manifest';
 
 /**
@@ -37,7 +36,6 @@ export interface VadFrameResult {
 
 type Ort = typeof OrtModule;
 type Feeds = Record<'input' | 'sr' | 'h' | 'c', Tensor>;
-const require = createRequire(import.meta.url);
 
 const SAMPLE_RATE = 16000;
 /** Silero v4 at 16 kHz takes exactly 512 samples per call. */
@@ -122,7 +120,7 @@ export class VoiceActivity {
   /** Loads Silero VAD through the loader (which verifies its pinned sha256 first). */
   static async create(options: { threads: number; loader: ModelLoader }): Promise<VoiceActivity> {
     const session = await options.loader.session(SILERO_VAD, options.threads);
-    return new VoiceActivity(session, require('onnxruntime-node') as Ort);
+    return new VoiceActivity(session, onnxRuntime());
   }
 
   /** Applies a profile's VAD settings from the next chunk on, also in the middle of a segment. */

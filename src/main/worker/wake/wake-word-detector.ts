@@ -1,11 +1,8 @@
-import { createRequire } from 'node:module';
 import type * as OrtModule from 'onnxruntime-node';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { AppError } from '../../../shared/errors';
-import type { ModelLoader } from '../models/model-loader';
+import { onnxRuntime, type ModelLoader } from '../models/model-loader';
 import { EMBEDDING, KEYWORD_MODELS, MELSPECTROGRAM } from '../models/model-manifest';
-
-const require = createRequire(import.meta.url);
 
 /** Samples per frame: openWakeWord's 80 ms step at 16 kHz. */
 export const WAKE_FRAME_SAMPLES = 1280;
@@ -152,7 +149,7 @@ export class WakeWordDetector {
         unknown.length > 0 ? `Unknown wake word ${unknown.map((k) => `"${k}"`).join(', ')}` : 'No wake word';
       throw new AppError('InvalidPayload', `${problem}. Choose from ${Object.keys(KEYWORD_MODELS).join(', ')}.`);
     }
-    const ort = require('onnxruntime-node') as typeof OrtModule;
+    const ort = onnxRuntime();
     const threads = Math.max(1, Math.floor(options.threads));
     const [mel, embedding, ...headSessions] = await Promise.all([
       options.loader.session(MELSPECTROGRAM, 1),
