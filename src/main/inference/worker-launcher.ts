@@ -12,6 +12,13 @@ export interface WorkerProcess {
   kill(): void;
 }
 
+/**
+ * V8 flags for the worker. A 1 MiB young generation: the worker preallocates its buffers, so
+ * little is short-lived, and the default 16 MiB semi-spaces only cost resident memory
+ * (measured on the built worker with 3 wake words + VAD: 125 → 112 MiB RSS).
+ */
+export const WORKER_V8_FLAGS = ['--max-semi-space-size=1'];
+
 /** Starts worker processes: a Node child process headless, an Electron utility process in the app. */
 export type WorkerLauncher = () => WorkerProcess;
 
@@ -30,7 +37,7 @@ export function nodeWorkerLauncher(entry = workerEntry()): WorkerLauncher {
   return () => {
     const child = fork(entry.entry, [], {
       serialization: 'advanced',
-      execArgv: entry.execArgv,
+      execArgv: [...WORKER_V8_FLAGS, ...entry.execArgv],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     return {

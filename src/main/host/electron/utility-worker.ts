@@ -1,6 +1,6 @@
 import { MessageChannelMain, utilityProcess } from 'electron';
 import { join } from 'node:path';
-import type { WorkerLauncher } from '../../inference/worker-launcher';
+import { WORKER_V8_FLAGS, type WorkerLauncher } from '../../inference/worker-launcher';
 
 /**
  * The inference worker as an Electron utility process. Main and the worker talk over a
@@ -9,7 +9,10 @@ import type { WorkerLauncher } from '../../inference/worker-launcher';
  */
 export function utilityWorkerLauncher(): WorkerLauncher {
   return () => {
-    const child = utilityProcess.fork(join(import.meta.dirname, 'worker.js'), [], { serviceName: 'Earshot inference' });
+    const child = utilityProcess.fork(join(import.meta.dirname, 'worker.js'), [], {
+      serviceName: 'Earshot inference',
+      execArgv: WORKER_V8_FLAGS,
+    });
     const { port1, port2 } = new MessageChannelMain();
     child.postMessage({ type: 'connect' }, [port2]);
     port1.start();

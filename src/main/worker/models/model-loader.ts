@@ -83,7 +83,7 @@ export class ModelLoader {
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
       // Small models run one frame at a time: without the arena each session keeps less memory
-      // (built worker with 3 wake words + VAD: 123 → 121 MiB RSS, same speed in the wake bench).
+      // (built worker with 3 wake words + VAD: 123 → 121 MiB RSS).
       enableCpuMemArena: false,
     });
   }
