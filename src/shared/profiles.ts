@@ -54,6 +54,8 @@ export const ProfileSchema = z
         patience: z.number().int().min(1).max(10),
         /** Detections of the same keyword are ignored for this long after one fires. */
         refractoryMs: z.number().int().min(0).max(10_000),
+        /** Per-keyword thresholds overriding `threshold` (e.g. a keyword prone to near-misses). */
+        keywordThresholds: z.record(z.string().regex(/^[a-z0-9_]+$/), Probability),
       })
       .strict(),
     vad: z
@@ -107,7 +109,7 @@ export const PRESETS: readonly Profile[] = [
     partialIntervalMs: 500,
     resamplerQuality: 'medium',
     frameMs: 80,
-    wake: { threshold: 0.5, patience: 2, refractoryMs: 2000 },
+    wake: { threshold: 0.5, patience: 2, refractoryMs: 2000, keywordThresholds: {} },
     vad: { startThreshold: 0.5, endThreshold: 0.35, minSpeechMs: 250, silenceHangoverMs: 600 },
     cache: { encoderEntries: 8, sessionEntries: 2, ringBufferSeconds: 60 },
     monitorIntervalMs: 1000,
@@ -129,7 +131,7 @@ export const PRESETS: readonly Profile[] = [
     partialIntervalMs: 300,
     resamplerQuality: 'fast',
     frameMs: 80,
-    wake: { threshold: 0.5, patience: 1, refractoryMs: 1500 },
+    wake: { threshold: 0.5, patience: 1, refractoryMs: 1500, keywordThresholds: {} },
     vad: { startThreshold: 0.5, endThreshold: 0.35, minSpeechMs: 150, silenceHangoverMs: 400 },
     cache: { encoderEntries: 8, sessionEntries: 2, ringBufferSeconds: 60 },
     monitorIntervalMs: 1000,
@@ -151,7 +153,7 @@ export const PRESETS: readonly Profile[] = [
     partialIntervalMs: 1000,
     resamplerQuality: 'high',
     frameMs: 80,
-    wake: { threshold: 0.6, patience: 2, refractoryMs: 2000 },
+    wake: { threshold: 0.6, patience: 2, refractoryMs: 2000, keywordThresholds: {} },
     vad: { startThreshold: 0.5, endThreshold: 0.35, minSpeechMs: 250, silenceHangoverMs: 800 },
     cache: { encoderEntries: 16, sessionEntries: 3, ringBufferSeconds: 90 },
     monitorIntervalMs: 1000,
@@ -173,7 +175,7 @@ export const PRESETS: readonly Profile[] = [
     partialIntervalMs: 0,
     resamplerQuality: 'fast',
     frameMs: 160,
-    wake: { threshold: 0.5, patience: 2, refractoryMs: 2000 },
+    wake: { threshold: 0.5, patience: 2, refractoryMs: 2000, keywordThresholds: {} },
     vad: { startThreshold: 0.55, endThreshold: 0.4, minSpeechMs: 250, silenceHangoverMs: 700 },
     cache: { encoderEntries: 2, sessionEntries: 1, ringBufferSeconds: 30 },
     monitorIntervalMs: 2000,

@@ -68,6 +68,24 @@ describe('live detection in the worker', () => {
     expect(Object.keys((scores[0] as { scores: object }).scores).sort()).toEqual(['alexa', 'hey_jarvis']);
   });
 
+  it("applies the profile's per-keyword thresholds", async () => {
+    const { client } = await listeningWorker();
+    const samples = await loadAudioFile(SHARED_AUDIO.alexa);
+    const scan = async (keywordThresholds: Record<string, number>) =>
+      (
+        (await client.request({
+          type: 'wake-scan',
+          samples,
+          keywords: ['alexa'],
+          wake: { ...balanced.wake, keywordThresholds },
+          threads: 1,
+        })) as { detections: unknown[] }
+      ).detections.length;
+    expect(await scan({})).toBe(1);
+    expect(await scan({ alexa: 1 })).toBe(0); // a score can never exceed 1
+    expect(await scan({ hey_jarvis: 1 })).toBe(1);
+  });
+
   it('after kill -9 mid-stream: pending requests fail as WorkerCrashed, the worker restarts, and detection goes on', async () => {
     const { client, events, stream } = await listeningWorker();
     const jfk = await loadAudioFile(SHARED_AUDIO.jfk);

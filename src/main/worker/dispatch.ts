@@ -44,7 +44,7 @@ const HANDLERS: { [T in WorkerRequest['type']]: Handler<T> } = {
     const detector = await WakeWordDetector.create({ keywords: request.keywords, threads: request.threads, loader });
     const loadMs = performance.now() - loadStart;
     try {
-      detector.configure(request.wake);
+      detector.configure({ ...request.wake, thresholds: request.wake.keywordThresholds });
       return { ...(await scanForWakeWords(request.samples, detector)), loadMs };
     } finally {
       await detector.dispose();

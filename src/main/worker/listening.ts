@@ -51,7 +51,7 @@ export class Listening {
       this.detector = next;
       this.detectorKey = key;
     }
-    this.detector?.configure(request.wake);
+    this.detector?.configure({ ...request.wake, thresholds: request.wake.keywordThresholds });
     if (!this.vad || this.vadThreads !== request.threads.vad) {
       await this.vad?.dispose();
       this.vad = await VoiceActivity.create({ threads: request.threads.vad, loader: this.loader });
