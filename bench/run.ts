@@ -8,7 +8,15 @@ import { vadBench } from './vad';
 import { wakeWordBench } from './wake-word';
 import { workerResourcesBench } from './worker-resources';
 
-const BENCHMARKS = [guardOverhead, ringBufferBench, resamplerBench, frameLatencyBench, vadBench, wakeWordBench, workerResourcesBench];
+const BENCHMARKS = [
+  guardOverhead,
+  ringBufferBench,
+  resamplerBench,
+  frameLatencyBench,
+  vadBench,
+  wakeWordBench,
+  workerResourcesBench,
+];
 
 for (const bench of BENCHMARKS) {
   process.stdout.write(`\n## ${bench.name}\n`);
