@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureRendererBuild } from '../../src/main/host/serve/renderer-build';
-import { launchChromium } from '../support/browser';
+import { launchChromium, openPage } from '../support/browser';
 import { startServe, type RunningServe } from '../support/cli-process';
 import { SHARED_AUDIO } from '../support/shared-audio';
 import { useTempDirs } from '../support/temp-dir';
@@ -40,13 +40,7 @@ async function serveWithMics(configDir: string): Promise<RunningServe> {
 
 /** Opens the app on the Devices view (through the navigation) and collects console errors. */
 async function openDevices(url: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(url);
+  const { page, errors } = await openPage(browser, url);
   await page.getByRole('link', { name: 'Devices' }).click();
   await expect.poll(() => page.getByTestId('device-row').count()).toBe(2);
   return { page, errors };

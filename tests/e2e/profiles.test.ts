@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureRendererBuild } from '../../src/main/host/serve/renderer-build';
-import { launchChromium } from '../support/browser';
+import { launchChromium, openPage } from '../support/browser';
 import { startServe, type RunningServe } from '../support/cli-process';
 import { useTempDirs } from '../support/temp-dir';
 
@@ -27,17 +27,7 @@ async function serve(configDir: string, port = 0): Promise<RunningServe> {
   return host;
 }
 
-/** Opens a page and collects console errors (a CSP violation shows up there). */
-async function open(url: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(url);
-  return { page, errors };
-}
+const open = (url: string) => openPage(browser, url);
 
 const activeProfile = (page: Page) => page.getByTestId('active-profile');
 

@@ -1,4 +1,4 @@
-/** Simple measurements of a mono signal, for checking what came out of the capture path. */
+/** Measurements of signals for tests: levels, tone fits and allocation per call. */
 export function rms(samples: Float32Array): number {
   let sum = 0;
   for (const v of samples) sum += v * v;
@@ -14,4 +14,48 @@ export function toneFrequency(samples: Float32Array, sampleRate: number): number
   let crossings = 0;
   for (let i = 1; i < samples.length; i++) if (samples[i - 1]! < 0 && samples[i]! >= 0) crossings++;
   return crossings / (samples.length / sampleRate);
+}
+
+/** Least-squares fit of a sine at `freq`: its amplitude, and the SNR of everything else in dB. */
+export function fitSine(y: Float32Array, rate: number, freq: number): { amplitude: number; snrDb: number } {
+  let ss = 0;
+  let cc = 0;
+  let sc = 0;
+  let ys = 0;
+  let yc = 0;
+  for (let i = 0; i < y.length; i++) {
+    const w = (2 * Math.PI * freq * i) / rate;
+    const s = Math.sin(w);
+    const c = Math.cos(w);
+    ss += s * s;
+    cc += c * c;
+    sc += s * c;
+    ys += y[i]! * s;
+    yc += y[i]! * c;
+  }
+  const det = ss * cc - sc * sc;
+  const a = (ys * cc - yc * sc) / det;
+  const b = (yc * ss - ys * sc) / det;
+  let signal = 0;
+  let noise = 0;
+  for (let i = 0; i < y.length; i++) {
+    const w = (2 * Math.PI * freq * i) / rate;
+    const fitted = a * Math.sin(w) + b * Math.cos(w);
+    signal += fitted * fitted;
+    noise += (y[i]! - fitted) ** 2;
+  }
+  return { amplitude: Math.hypot(a, b), snrDb: 10 * Math.log10(signal / noise) };
+}
+
+/** Heap growth per call, median over batches; batches during which a GC ran are skipped. */
+export function medianBytesPerCall(fn: () => void, batches = 51): number {
+  const perCall: number[] = [];
+  for (let batch = 0; batch < batches; batch++) {
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 200; i++) fn();
+    const after = process.memoryUsage().heapUsed;
+    if (after >= before) perCall.push((after - before) / 200);
+  }
+  perCall.sort((a, b) => a - b);
+  return perCall[perCall.length >> 1] ?? Infinity;
 }

@@ -1,5 +1,6 @@
 // PCM downmix (int16/float32, any channel count, unaligned Buffers) and AudioConverter to 16 kHz mono float32.
 import { describe, expect, it } from 'vitest';
+import { fitSine, medianBytesPerCall, rms } from '../../support/wav-analysis';
 import {
   AudioConverter,
   downmixToMono,
@@ -37,41 +38,6 @@ function encodeTone(rate: number, channels: number, format: SampleFormat, second
   return pcm;
 }
 
-function rms(y: Float32Array): number {
-  let s = 0;
-  for (const v of y) s += v * v;
-  return Math.sqrt(s / y.length);
-}
-
-/** Least-squares fit of a sine at `freq`: SNR of everything else, in dB. */
-function snrDb(y: Float32Array, rate: number, freq: number): number {
-  let ss = 0;
-  let cc = 0;
-  let sc = 0;
-  let ys = 0;
-  let yc = 0;
-  for (let i = 0; i < y.length; i++) {
-    const w = (2 * Math.PI * freq * i) / rate;
-    ss += Math.sin(w) ** 2;
-    cc += Math.cos(w) ** 2;
-    sc += Math.sin(w) * Math.cos(w);
-    ys += y[i]! * Math.sin(w);
-    yc += y[i]! * Math.cos(w);
-  }
-  const det = ss * cc - sc * sc;
-  const a = (ys * cc - yc * sc) / det;
-  const b = (yc * ss - ys * sc) / det;
-  let signal = 0;
-  let noise = 0;
-  for (let i = 0; i < y.length; i++) {
-    const w = (2 * Math.PI * freq * i) / rate;
-    const fitted = a * Math.sin(w) + b * Math.cos(w);
-    signal += fitted * fitted;
-    noise += (y[i]! - fitted) ** 2;
-  }
-  return 10 * Math.log10(signal / noise);
-}
-
 /** Frequency of the strongest DFT bin below 4 kHz (Hann window, 2048 points), refined by a parabola. */
 function peakFrequency(y: Float32Array, rate: number): number {
   const n = 2048;
@@ -105,19 +71,6 @@ function convertAll(converter: AudioConverter, pcm: Uint8Array, chunkBytes: numb
     for (const v of converter.convert(pcm.subarray(i, Math.min(pcm.length, i + chunkBytes)))) out.push(v);
   }
   return Float32Array.from(out);
-}
-
-/** Heap growth per call, median over batches; batches during which a GC ran are skipped. */
-function medianBytesPerCall(fn: () => void): number {
-  const perCall: number[] = [];
-  for (let batch = 0; batch < 51; batch++) {
-    const before = process.memoryUsage().heapUsed;
-    for (let i = 0; i < 200; i++) fn();
-    const after = process.memoryUsage().heapUsed;
-    if (after >= before) perCall.push((after - before) / 200);
-  }
-  perCall.sort((a, b) => a - b);
-  return perCall[perCall.length >> 1] ?? Infinity;
 }
 
 describe('downmixToMono', () => {
@@ -175,7 +128,7 @@ describe('AudioConverter', () => {
     expect(peakFrequency(y, OUT)).toBeCloseTo(1000, 0);
     // RMS of a 0.5-amplitude sine is 0.3536; allow 0.5 dB.
     expect(Math.abs(20 * Math.log10(rms(y) / 0.35355))).toBeLessThan(0.5);
-    expect(snrDb(y, OUT, 1000)).toBeGreaterThan(85); // int16 quantisation limits this to about 95 dB
+    expect(fitSine(y, OUT, 1000).snrDb).toBeGreaterThan(85); // int16 quantisation limits this to about 95 dB
   });
 
   const formats: SampleFormat[] = ['int16', 'float32'];
@@ -192,7 +145,7 @@ describe('AudioConverter', () => {
     const s = y.subarray(800);
     expect(peakFrequency(s, OUT)).toBeCloseTo(1000, 0);
     expect(Math.abs(20 * Math.log10(rms(s) / 0.35355))).toBeLessThan(0.5);
-    expect(snrDb(s, OUT, 1000)).toBeGreaterThan(format === 'int16' ? 85 : 100);
+    expect(fitSine(s, OUT, 1000).snrDb).toBeGreaterThan(format === 'int16' ? 85 : 100);
   });
 
   it('gives the same result for int16 and float32 input up to int16 precision', () => {

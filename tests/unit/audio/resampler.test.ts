@@ -1,5 +1,6 @@
 // The streaming resampler: pitch, level, SNR, alias rejection and flatness per quality, chunking, rates, buffers.
 import { describe, expect, it } from 'vitest';
+import { fitSine, medianBytesPerCall, rms } from '../../support/wav-analysis';
 import { createResampler, type Resampler, type ResamplerQuality } from '../../../src/main/audio/resampler';
 
 const QUALITIES: ResamplerQuality[] = ['fast', 'medium', 'high'];
@@ -35,44 +36,7 @@ function steady(y: Float32Array): Float32Array {
   return y.subarray(Math.round(0.05 * OUT));
 }
 
-function rms(y: Float32Array): number {
-  let s = 0;
-  for (const v of y) s += v * v;
-  return Math.sqrt(s / y.length);
-}
-
 const db = (ratio: number) => 20 * Math.log10(ratio);
-
-/** Least-squares fit of a sine at `freq`; returns its amplitude and the SNR of the rest, in dB. */
-function fitSine(y: Float32Array, rate: number, freq: number): { amplitude: number; snrDb: number } {
-  let ss = 0;
-  let cc = 0;
-  let sc = 0;
-  let ys = 0;
-  let yc = 0;
-  for (let i = 0; i < y.length; i++) {
-    const w = (2 * Math.PI * freq * i) / rate;
-    const s = Math.sin(w);
-    const c = Math.cos(w);
-    ss += s * s;
-    cc += c * c;
-    sc += s * c;
-    ys += y[i]! * s;
-    yc += y[i]! * c;
-  }
-  const det = ss * cc - sc * sc;
-  const a = (ys * cc - yc * sc) / det;
-  const b = (yc * ss - ys * sc) / det;
-  let signal = 0;
-  let noise = 0;
-  for (let i = 0; i < y.length; i++) {
-    const w = (2 * Math.PI * freq * i) / rate;
-    const fitted = a * Math.sin(w) + b * Math.cos(w);
-    signal += fitted * fitted;
-    noise += (y[i]! - fitted) ** 2;
-  }
-  return { amplitude: Math.hypot(a, b), snrDb: 10 * Math.log10(signal / noise) };
-}
 
 /** Frequency from the first and last upward zero crossings, interpolated between samples. */
 function zeroCrossingFrequency(y: Float32Array, rate: number): number {
@@ -94,19 +58,6 @@ function zeroCrossingFrequency(y: Float32Array, rate: number): number {
 function toneGainDb(make: () => Resampler, inputRate: number, freq: number): number {
   const y = steady(stream(make(), sine(inputRate, freq, 0.3)));
   return db(rms(y) / (0.5 / Math.SQRT2));
-}
-
-/** Heap growth per call, median over batches; batches during which a GC ran are skipped. */
-function medianBytesPerCall(fn: () => void): number {
-  const perCall: number[] = [];
-  for (let batch = 0; batch < 51; batch++) {
-    const before = process.memoryUsage().heapUsed;
-    for (let i = 0; i < 100; i++) fn();
-    const after = process.memoryUsage().heapUsed;
-    if (after >= before) perCall.push((after - before) / 100);
-  }
-  perCall.sort((a, b) => a - b);
-  return perCall[perCall.length >> 1] ?? Infinity;
 }
 
 /** One-shot naive resamplers that the thresholds above must reject (proof that the tests can fail). */
@@ -273,7 +224,7 @@ describe('createResampler', () => {
     let k = 0;
     const step = () => r.process(chunks[k++ % chunks.length]!);
     for (let i = 0; i < 2000; i++) step(); // warm up until optimised
-    expect(medianBytesPerCall(step)).toBeLessThan(8);
+    expect(medianBytesPerCall(step, 101)).toBeLessThan(8);
   });
 
   it('rejects rates that are not positive integers and unknown qualities', () => {

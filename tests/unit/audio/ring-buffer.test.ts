@@ -1,5 +1,6 @@
 // RingBuffer against a naive reference model: wrap-around, oversize writes, readLatest/readFrom/consume, overruns, no reallocation.
 import { describe, expect, it } from 'vitest';
+import { medianBytesPerCall } from '../../support/wav-analysis';
 import { RingBuffer } from '../../../src/main/audio/ring-buffer';
 
 /** mulberry32: a tiny seeded PRNG, so a failing random case can be replayed. */
@@ -217,19 +218,6 @@ describe('RingBuffer', () => {
       ring.consume(out);
     };
     for (let i = 0; i < 5000; i++) step(); // warm up until optimised
-    expect(medianBytesPerCall(step)).toBeLessThan(8);
+    expect(medianBytesPerCall(step, 101)).toBeLessThan(8);
   });
 });
-
-/** Heap growth per call, median over batches; batches during which a GC ran are skipped. */
-function medianBytesPerCall(fn: () => void): number {
-  const perCall: number[] = [];
-  for (let batch = 0; batch < 101; batch++) {
-    const before = process.memoryUsage().heapUsed;
-    for (let i = 0; i < 200; i++) fn();
-    const after = process.memoryUsage().heapUsed;
-    if (after >= before) perCall.push((after - before) / 200);
-  }
-  perCall.sort((a, b) => a - b);
-  return perCall[perCall.length >> 1] ?? Infinity;
-}

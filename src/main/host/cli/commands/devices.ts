@@ -1,9 +1,6 @@
 import type { DeviceReport } from '../../../../shared/audio';
 import { createLogger } from '../../../log';
-import { configDir, settingsFilePath } from '../../../settings/config-dir';
-import { JsonFileSettingsBackend } from '../../../settings/json-file-backend';
-import { createCoreServices } from '../../services';
-import { AUDIO_OPTIONS, AUDIO_OPTIONS_HELP, audioInputFrom } from '../audio-options';
+import { AUDIO_OPTIONS, AUDIO_OPTIONS_HELP, audioServicesFrom } from '../audio-options';
 import { EXIT_FAILURE, EXIT_OK, type CliCommand } from '../command';
 
 export const devicesCommand: CliCommand = {
@@ -20,13 +17,7 @@ export const devicesCommand: CliCommand = {
   opensAudio: true,
   async run({ values, io }) {
     const log = createLogger('devices');
-    const core = createCoreServices({
-      settingsBackend: new JsonFileSettingsBackend(
-        settingsFilePath(configDir(values['config-dir'] as string | undefined)),
-      ),
-      audioInput: await audioInputFrom(values, log),
-      log,
-    });
+    const core = await audioServicesFrom(values, log);
     const report = await core.audio.report({ measure: values.measure === true });
     if (values.json) io.out(JSON.stringify(toJson(report)));
     else printTable(report, io.out);

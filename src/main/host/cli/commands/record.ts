@@ -2,10 +2,8 @@ import { PIPELINE_SAMPLE_RATE } from '../../../../shared/audio';
 import { AppError } from '../../../../shared/errors';
 import { writeWavFile } from '../../../audio/wav';
 import { createLogger } from '../../../log';
-import { configDir, settingsFilePath } from '../../../settings/config-dir';
-import { JsonFileSettingsBackend } from '../../../settings/json-file-backend';
-import { createCoreServices } from '../../services';
-import { AUDIO_OPTIONS, AUDIO_OPTIONS_HELP, audioInputFrom } from '../audio-options';
+import type { CoreServices } from '../../services';
+import { AUDIO_OPTIONS, AUDIO_OPTIONS_HELP, audioServicesFrom } from '../audio-options';
 import { EXIT_OK, integerOption, UsageError, type CliCommand } from '../command';
 
 export const recordCommand: CliCommand = {
@@ -39,13 +37,7 @@ export const recordCommand: CliCommand = {
     const out = values.out as string | undefined;
     if (!out) throw new UsageError('--out FILE.wav is required');
     const log = createLogger('record');
-    const core = createCoreServices({
-      settingsBackend: new JsonFileSettingsBackend(
-        settingsFilePath(configDir(values['config-dir'] as string | undefined)),
-      ),
-      audioInput: await audioInputFrom(values, log),
-      log,
-    });
+    const core = await audioServicesFrom(values, log);
     const deviceRate = integerOption(values['device-rate'], 'device-rate', 1, 1_000_000);
     if (deviceRate) core.audio.requestDeviceRate(deviceRate);
     const deviceArg = (values.device as string | undefined) ?? 'auto';
@@ -93,7 +85,7 @@ export const recordCommand: CliCommand = {
 };
 
 /** Resolves --device by exact id, exact name, then a unique case-insensitive part of a name. */
-async function useDevice(audio: ReturnType<typeof createCoreServices>['audio'], wanted: string): Promise<void> {
+async function useDevice(audio: CoreServices['audio'], wanted: string): Promise<void> {
   const { devices } = await audio.report();
   const excluded = devices.find((d) => d.rank === null && (d.device.id === wanted || d.device.name === wanted));
   if (excluded) {
