@@ -31,10 +31,6 @@ export class Listening {
     private readonly emit: (event: WorkerEvent) => void,
   ) {}
 
-  get keywords(): string[] {
-    return this.detectorKey ? (this.detectorKey.split('|')[1]?.split(',').filter(Boolean) ?? []) : [];
-  }
-
   /** Loads what changed (models stay loaded when only thresholds change) and applies the settings. */
   async configure(request: Configure): Promise<{ keywords: string[] }> {
     await this.chain;
