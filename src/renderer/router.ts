@@ -2,10 +2,12 @@ import { createRouter, createWebHashHistory, type Router } from 'vue-router';
 import AboutView from './views/AboutView.vue';
 import DevicesView from './views/DevicesView.vue';
 import ProfilesView from './views/ProfilesView.vue';
+import WakeWordsView from './views/WakeWordsView.vue';
 
 export const NAV_LINKS = [
   { to: '/profiles', label: 'Profiles' },
   { to: '/devices', label: 'Devices' },
+  { to: '/wake-words', label: 'Wake words' },
   { to: '/about', label: 'About' },
 ] as const;
 
@@ -17,6 +19,7 @@ export function createAppRouter(): Router {
       { path: '/', redirect: '/profiles' },
       { path: '/profiles', component: ProfilesView },
       { path: '/devices', component: DevicesView },
+      { path: '/wake-words', component: WakeWordsView },
       { path: '/about', component: AboutView },
       { path: '/:unknown(.*)', redirect: '/profiles' },
     ],
