@@ -5,6 +5,7 @@ import { guardOverhead } from './ipc-guard-overhead';
 import { resamplerBench } from './resampler';
 import { ringBufferBench } from './ring-buffer';
 import { vadBench } from './vad';
+import { wakeAccuracyBench } from './wake-accuracy';
 import { wakeWordBench } from './wake-word';
 import { workerResourcesBench } from './worker-resources';
 
@@ -16,6 +17,7 @@ const BENCHMARKS = [
   vadBench,
   wakeWordBench,
   workerResourcesBench,
+  wakeAccuracyBench,
 ];
 
 for (const bench of BENCHMARKS) {
