@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { seededRandom } from '../src/shared/seeded-random';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,7 +153,7 @@ export const wakeAccuracyBench = {
 };
 
 async function measure(dir: string): Promise<string[]> {
-  const random = mulberry32(0xea5);
+  const random = seededRandom(0xea5);
   const lines: string[] = [];
   const started = performance.now();
 
@@ -898,16 +899,4 @@ function shuffle<T>(items: T[], random: () => number): T[] {
     [items[i], items[j]] = [items[j]!, items[i]!];
   }
   return items;
-}
-
-/** Small seeded PRNG (uniform in [0, 1)): the same corpus, pauses and levels every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -2,17 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { medianBytesPerCall } from '../../support/wav-analysis';
 import { RingBuffer } from '../../../src/main/audio/ring-buffer';
+import { seededRandom } from '../../../src/shared/seeded-random';
 
-/** mulberry32: a tiny seeded PRNG, so a failing random case can be replayed. */
+/** Whole numbers below `n` from a seeded PRNG, so a failing random case can be replayed. */
 function seeded(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
+  const random = seededRandom(seed);
+  return (n) => Math.floor(random() * n);
 }
 
 /** Sample `k` of the stream carries the value k + 1, so every sample is recognisable (exact below 2^24). */

@@ -1,4 +1,5 @@
 import type * as OrtModule from 'onnxruntime-node';
+import { seededRandom } from '../../../shared/seeded-random';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { AppError } from '../../../shared/errors';
 import { onnxRuntime, type ModelLoader } from '../models/model-loader';
@@ -282,7 +283,7 @@ export class WakeWordDetector {
   private async computePrefill(): Promise<void> {
     const samples = PREFILL_FRAMES * WAKE_FRAME_SAMPLES;
     const audio = new Float32Array(samples);
-    const random = mulberry32(0x5eed);
+    const random = seededRandom(0x5eed);
     for (let i = 0; i < samples; i++) audio[i] = Math.floor(random() * 2 * PREFILL_AMPLITUDE) - PREFILL_AMPLITUDE;
     const out = (await this.mel.run({ input: new this.ort.Tensor('float32', audio, [1, samples]) })).output;
     if (!out) throw new AppError('Internal', 'The mel model gave no output.');
@@ -432,16 +433,4 @@ function headScore(output: Float32Array): number {
   let best = 0;
   for (let i = 1; i < output.length; i++) best = Math.max(best, output[i] as number);
   return best;
-}
-
-/** Small seeded PRNG (uniform in [0, 1)). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
