@@ -1,46 +1,25 @@
 // The Devices view in Chromium against `earshot serve` with two WAV microphones: ranking, choice, automatic, measuring and the live mic test.
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureRendererBuild } from '../../src/main/host/serve/renderer-build';
-import { launchChromium, openPage } from '../support/browser';
-import { startServe, type RunningServe } from '../support/cli-process';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { RunningServe } from '../support/cli-process';
+import { useBrowserAndServe } from '../support/e2e';
 import { SHARED_AUDIO } from '../support/shared-audio';
 import { useTempDirs } from '../support/temp-dir';
 
 const tempDir = useTempDirs();
-let browser: Browser;
-const running: RunningServe[] = [];
+const e2e = useBrowserAndServe();
 
 const JFK = 'WAV file:jfk.wav';
 const NEGATIVE = 'WAV file:negative_reference.wav';
 
-beforeAll(async () => {
-  ensureRendererBuild((line) => process.stderr.write(line + '\n'));
-  browser = await launchChromium();
-});
-afterAll(async () => browser?.close());
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop()));
-});
-
 async function serveWithMics(configDir: string): Promise<RunningServe> {
-  const host = await startServe([
-    '--no-build',
-    '--config-dir',
-    configDir,
-    '--input-wav',
-    SHARED_AUDIO.jfk,
-    '--input-wav',
-    SHARED_AUDIO.negative,
-  ]);
-  running.push(host);
-  return host;
+  return e2e.serve(['--config-dir', configDir, '--input-wav', SHARED_AUDIO.jfk, '--input-wav', SHARED_AUDIO.negative]);
 }
 
 /** Opens the app on the Devices view (through the navigation) and collects console errors. */
 async function openDevices(url: string): Promise<{ page: Page; errors: string[] }> {
-  const { page, errors } = await openPage(browser, url);
+  const { page, errors } = await e2e.open(url);
   await page.getByRole('link', { name: 'Devices' }).click();
   await expect.poll(() => page.getByTestId('device-row').count()).toBe(2);
   return { page, errors };

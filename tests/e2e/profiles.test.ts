@@ -1,33 +1,18 @@
 // The real GUI in Chromium against `earshot serve`: profile switching round-trips, survives reloads and restarts.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureRendererBuild } from '../../src/main/host/serve/renderer-build';
-import { launchChromium, openPage } from '../support/browser';
-import { startServe, type RunningServe } from '../support/cli-process';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { RunningServe } from '../support/cli-process';
+import { useBrowserAndServe } from '../support/e2e';
 import { useTempDirs } from '../support/temp-dir';
 
 const tempDir = useTempDirs();
-let browser: Browser;
-const running: RunningServe[] = [];
+const e2e = useBrowserAndServe();
 
-beforeAll(async () => {
-  ensureRendererBuild((line) => process.stderr.write(line + '\n'));
-  browser = await launchChromium();
-});
-afterAll(async () => browser?.close());
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop()));
-});
-
-async function serve(configDir: string, port = 0): Promise<RunningServe> {
-  const host = await startServe(['--no-build', '--config-dir', configDir, '--port', String(port)]);
-  running.push(host);
-  return host;
-}
-
-const open = (url: string) => openPage(browser, url);
+const serve = (configDir: string, port = 0): Promise<RunningServe> =>
+  e2e.serve(['--config-dir', configDir, '--port', String(port)]);
+const open = e2e.open;
 
 const activeProfile = (page: Page) => page.getByTestId('active-profile');
 
@@ -52,7 +37,6 @@ describe('Profiles in the browser', () => {
 
     const port = first.port;
     await first.stop();
-    running.splice(running.indexOf(first), 1);
     const second = await serve(configDir, port);
     expect(second.url).not.toBe(first.url); // a new token per run
     await page.goto(second.url);

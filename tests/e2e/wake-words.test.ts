@@ -1,24 +1,13 @@
 // The Wake words view in Chromium against `earshot serve`: toggling, the saved settings, and the state after a reload.
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureRendererBuild } from '../../src/main/host/serve/renderer-build';
-import { launchChromium, openPage } from '../support/browser';
-import { startServe, type RunningServe } from '../support/cli-process';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { RunningServe } from '../support/cli-process';
+import { useBrowserAndServe } from '../support/e2e';
 import { useTempDirs } from '../support/temp-dir';
 
 const tempDir = useTempDirs();
-let browser: Browser;
-const running: RunningServe[] = [];
-
-beforeAll(async () => {
-  ensureRendererBuild((line) => process.stderr.write(line + '\n'));
-  browser = await launchChromium();
-});
-afterAll(async () => browser?.close());
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop()));
-});
+const e2e = useBrowserAndServe();
 
 const checkbox = (page: Page, name: string) => page.getByRole('checkbox', { name, exact: true });
 const activeLine = (page: Page) => page.getByTestId('active-wake-words').textContent();
@@ -27,9 +16,8 @@ const savedKeywords = (host: RunningServe) =>
 
 describe('Wake words in the browser', () => {
   it('turns Alexa on and Hey Jarvis off, saves both, and shows the same after a reload', async () => {
-    const host = await startServe(['--no-build', '--config-dir', tempDir()]);
-    running.push(host);
-    const { page, errors } = await openPage(browser, host.url);
+    const host = await e2e.serve(['--config-dir', tempDir()]);
+    const { page, errors } = await e2e.open(host.url);
     await page.getByRole('link', { name: 'Wake words' }).click();
 
     await expect.poll(() => activeLine(page)).toBe('Listening for: Hey Jarvis');
