@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { fitSine, medianBytesPerCall, rms } from '../tests/support/wav-analysis';
 import { createResampler, type ResamplerQuality } from '../src/main/audio/resampler';
 import { describeMicros, percentile, sampleMicros } from './stats';
 
@@ -75,18 +76,18 @@ async function measure(label: string, make: () => Processor, rate: number): Prom
   for (let i = 0; i < 1000; i++) heap(chunks[i % chunks.length]!); // until optimised
   // Batches of ≥ 5 ms, less what an empty call reports (memoryUsage() itself allocates a little).
   const batch = Math.max(50, Math.ceil(5000 / percentile(micros, 50)));
-  const floor = medianBytesPerCall(() => undefined, batch);
-  const bytesPerCall = Math.max(0, medianBytesPerCall(() => heap(chunks[k++ % chunks.length]!), batch) - floor);
+  const floor = medianBytesPerCall(() => undefined, 51, batch);
+  const bytesPerCall = Math.max(0, medianBytesPerCall(() => heap(chunks[k++ % chunks.length]!), 51, batch) - floor);
 
   const one = steadyOutput(make(), rate, 1000);
-  const fit = fitSine(one, 1000);
+  const fit = fitSine(one, OUT, 1000);
   return {
     label,
     micros,
     realTime,
     snr1k: fit.snrDb,
-    gain3k4: db(fitSine(steadyOutput(make(), rate, 3400), 3400).amplitude / 0.5),
-    gain7k: db(fitSine(steadyOutput(make(), rate, 7000), 7000).amplitude / 0.5),
+    gain3k4: db(fitSine(steadyOutput(make(), rate, 3400), OUT, 3400).amplitude / 0.5),
+    gain7k: db(fitSine(steadyOutput(make(), rate, 7000), OUT, 7000).amplitude / 0.5),
     alias10k: db(rms(steadyOutput(make(), rate, 10000)) / (0.5 / Math.SQRT2)),
     bytesPerCall,
   };
@@ -119,46 +120,7 @@ function steadyOutput(process: Processor, rate: number, freq: number): Float32Ar
   return Float32Array.from(out.slice(Math.floor(out.length * 0.2), Math.floor(out.length * 0.8)));
 }
 
-/** Least-squares fit of a sine at `freq` (delay-agnostic); SNR of what is left, in dB. */
-function fitSine(y: Float32Array, freq: number): { amplitude: number; snrDb: number } {
-  let [ss, cc, sc, ys, yc] = [0, 0, 0, 0, 0];
-  for (let i = 0; i < y.length; i++) {
-    const w = (2 * Math.PI * freq * i) / OUT;
-    const [s, c] = [Math.sin(w), Math.cos(w)];
-    [ss, cc, sc, ys, yc] = [ss + s * s, cc + c * c, sc + s * c, ys + y[i]! * s, yc + y[i]! * c];
-  }
-  const det = ss * cc - sc * sc;
-  const [a, b] = [(ys * cc - yc * sc) / det, (yc * ss - ys * sc) / det];
-  let [signal, noise] = [0, 0];
-  for (let i = 0; i < y.length; i++) {
-    const w = (2 * Math.PI * freq * i) / OUT;
-    const fitted = a * Math.sin(w) + b * Math.cos(w);
-    signal += fitted * fitted;
-    noise += (y[i]! - fitted) ** 2;
-  }
-  return { amplitude: Math.hypot(a, b), snrDb: 10 * Math.log10(signal / noise) };
-}
-
-function rms(y: Float32Array): number {
-  let s = 0;
-  for (const v of y) s += v * v;
-  return Math.sqrt(s / y.length);
-}
-
 const db = (ratio: number) => 20 * Math.log10(ratio);
-
-/** Heap growth per call, median over batches; batches during which a GC ran are skipped. */
-function medianBytesPerCall(fn: () => void, calls: number): number {
-  const perCall: number[] = [];
-  for (let batch = 0; batch < 51; batch++) {
-    const before = process.memoryUsage().heapUsed;
-    for (let i = 0; i < calls; i++) fn();
-    const after = process.memoryUsage().heapUsed;
-    if (after >= before) perCall.push((after - before) / calls);
-  }
-  perCall.sort((a, b) => a - b);
-  return perCall[perCall.length >> 1] ?? NaN;
-}
 
 /** Output views cached per length, so that baselines are not charged for our own `subarray`s. */
 function viewCache(buffer: Float32Array): (length: number) => Float32Array {

@@ -47,14 +47,14 @@ export function fitSine(y: Float32Array, rate: number, freq: number): { amplitud
   return { amplitude: Math.hypot(a, b), snrDb: 10 * Math.log10(signal / noise) };
 }
 
-/** Heap growth per call, median over batches; batches during which a GC ran are skipped. */
-export function medianBytesPerCall(fn: () => void, batches = 51): number {
+/** Heap growth per call, median over batches of `calls`; batches during which a GC ran are skipped. */
+export function medianBytesPerCall(fn: () => void, batches = 51, calls = 200): number {
   const perCall: number[] = [];
   for (let batch = 0; batch < batches; batch++) {
     const before = process.memoryUsage().heapUsed;
-    for (let i = 0; i < 200; i++) fn();
+    for (let i = 0; i < calls; i++) fn();
     const after = process.memoryUsage().heapUsed;
-    if (after >= before) perCall.push((after - before) / 200);
+    if (after >= before) perCall.push((after - before) / calls);
   }
   perCall.sort((a, b) => a - b);
   return perCall[perCall.length >> 1] ?? Infinity;
