@@ -20,7 +20,16 @@ const BENCHMARKS = [
   wakeAccuracyBench,
 ];
 
-for (const bench of BENCHMARKS) {
+// `npm run bench -- wake accuracy` runs only the benchmarks whose name contains those words.
+const filter = process.argv.slice(2).join(' ').toLowerCase();
+const chosen = BENCHMARKS.filter((b) => b.name.toLowerCase().includes(filter));
+if (chosen.length === 0) {
+  process.stderr.write(
+    `No benchmark name contains "${filter}". Names:\n${BENCHMARKS.map((b) => `  ${b.name}`).join('\n')}\n`,
+  );
+  process.exit(2);
+}
+for (const bench of chosen) {
   process.stdout.write(`\n## ${bench.name}\n`);
   for (const line of await bench.run()) process.stdout.write(line + '\n');
 }

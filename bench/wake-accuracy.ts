@@ -365,10 +365,7 @@ async function misses(
       groups.get(condition)!.push({ ...w, condition });
     }
   }
-  const tally = new Tally();
-  const results: { c: WakeCase; hit: boolean; peak: number; ran: string; latencyS: number }[] = [];
-  const stray: string[] = [];
-  for (const [condition, cases] of groups) {
+  const streams = [...groups].map(([condition, cases]) => {
     const parts: Part<WakeCase | Clip>[] = [];
     for (const c of shuffle(cases, random)) {
       // Silence or another sentence before each phrase; the quiet after it, then the next case.
@@ -382,7 +379,80 @@ async function misses(
         { pauseS: TAIL_S },
       );
     }
-    const segment = assemble(parts, condition, noise, random);
+    return { condition, segment: assemble(parts, condition, noise, random) };
+  });
+  const { results, stray, tally } = await scoreWakeStreams(pipeline, streams);
+  // The same streams with the heads on every frame: what gating costs in misses, if anything.
+  pipeline.gating = false;
+  const ungated = (await scoreWakeStreams(pipeline, streams)).results;
+  pipeline.gating = true;
+
+  const missed = results.filter((r) => !r.hit);
+  const lines = [
+    `Misses: ${results.length} wake phrases (${WAKE_PHRASES.map((w) => `"${w.text}"`).join(', ')}) × ${VOICES.length} voices × ` +
+      `${RATES.length} rates × clean, room, ${POSITIVE_SNRS.join(' and ')} dB SNR (white or pink, alternating), ` +
+      `each after silence or another sentence; hit = fires within ${HIT_WINDOW_S} s of the phrase's end`,
+  ];
+  for (const keyword of KEYWORDS) {
+    const mine = results.filter((r) => r.c.keyword === keyword);
+    const hits = mine.filter((r) => r.hit);
+    const latencies = hits.map((r) => r.latencyS).sort((a, b) => a - b);
+    lines.push(
+      `  ${keyword.padEnd(12)} detected ${hits.length}/${mine.length}  miss rate ${pct(mine.length - hits.length, mine.length)}` +
+        `  (missed: ${[...new Set(mine.map((r) => level(r.c.condition)))].map((l) => `${l} ${rate(mine, l)}`).join(', ')})` +
+        `  median fire ${(median(latencies) * 1000).toFixed(0)} ms after the phrase ends`,
+    );
+  }
+  lines.push(
+    `  overall miss rate ${pct(missed.length, results.length)} (${missed.length}/${results.length}; target < 5 %)`,
+    `  the same streams without the gate (heads on every frame): miss rate ${pct(ungated.filter((r) => !r.hit).length, ungated.length)}` +
+      ` (${KEYWORDS.map((k) => `${k} ${ungated.filter((r) => r.c.keyword === k && !r.hit).length}`).join(', ')})`,
+    `  by voice (misses/cases): ${VOICES.map((v) => `${voiceName(v)} ${missed.filter((r) => r.c.clip.voice === voiceName(v)).length}/${results.filter((r) => r.c.clip.voice === voiceName(v)).length}`).join(', ')}`,
+    `  by rate: ${RATES.map((r) => `${r.label} ${missed.filter((m) => m.c.clip.rate === r.label).length}/${results.filter((m) => m.c.clip.rate === r.label).length}`).join(', ')}`,
+    `  wrong or stray detections in these streams: ${stray.length}${stray.length ? ` (${stray.slice(0, 8).join('; ')})` : ''}`,
+    `  misses by keyword and voice:`,
+  );
+  for (const keyword of KEYWORDS) {
+    for (const v of VOICES.map(voiceName)) {
+      const mine = results.filter((r) => r.c.keyword === keyword && r.c.clip.voice === v);
+      const lost = mine.filter((r) => !r.hit);
+      if (lost.length === 0) continue;
+      const conditions = lost.map((r) => `${r.c.clip.rate} ${r.c.condition.label}`).join(', ');
+      lines.push(`    ${keyword.padEnd(12)} ${v.padEnd(26)} ${lost.length}/${mine.length} (${conditions})`);
+    }
+  }
+  lines.push(
+    `  worst cases (lowest peak of the expected keyword from the phrase's start to ${HIT_WINDOW_S} s after it):`,
+  );
+  for (const r of [...results].sort((a, b) => a.peak - b.peak).slice(0, 12)) {
+    lines.push(
+      `    ${r.hit ? 'hit ' : 'MISS'} ${r.c.keyword.padEnd(12)} peak ${r.peak.toFixed(3)}  ${r.c.clip.voice}, ${r.c.clip.rate}, ` +
+        `${r.c.condition.label}; heads ran on ${r.ran} frames`,
+    );
+  }
+  const gatedOut = missed.filter((r) => r.ran.startsWith('0/')).length;
+  lines.push(`  misses where the gate kept the heads off the whole phrase: ${gatedOut}`);
+  lines.push(describeTally('gated pipeline', tally));
+  return lines;
+}
+
+interface WakeResult {
+  c: WakeCase;
+  hit: boolean;
+  peak: number;
+  ran: string;
+  latencyS: number;
+}
+
+/** Streams each condition's audio from a fresh pipeline and matches detections to the wake phrases in it. */
+async function scoreWakeStreams(
+  pipeline: Pipeline,
+  streams: { condition: Condition; segment: Segment<WakeCase | Clip> }[],
+): Promise<{ results: WakeResult[]; stray: string[]; tally: Tally }> {
+  const tally = new Tally();
+  const results: WakeResult[] = [];
+  const stray: string[] = [];
+  for (const { condition, segment } of streams) {
     // NaN: the heads did not run on that frame (gated).
     const peaks = new Map<Keyword, Float32Array>(KEYWORDS.map((k) => [k, new Float32Array(segment.frames).fill(NaN)]));
     const { detections, startS } = await pipeline.feed(segment.samples, tally, (frame, scores) => {
@@ -428,52 +498,7 @@ async function misses(
     }
   }
   await pipeline.restart();
-
-  const missed = results.filter((r) => !r.hit);
-  const lines = [
-    `Misses: ${results.length} wake phrases (${WAKE_PHRASES.map((w) => `"${w.text}"`).join(', ')}) × ${VOICES.length} voices × ` +
-      `${RATES.length} rates × clean, room, ${POSITIVE_SNRS.join(' and ')} dB SNR (white or pink, alternating), ` +
-      `each after silence or another sentence; hit = fires within ${HIT_WINDOW_S} s of the phrase's end`,
-  ];
-  for (const keyword of KEYWORDS) {
-    const mine = results.filter((r) => r.c.keyword === keyword);
-    const hits = mine.filter((r) => r.hit);
-    const latencies = hits.map((r) => r.latencyS).sort((a, b) => a - b);
-    lines.push(
-      `  ${keyword.padEnd(12)} detected ${hits.length}/${mine.length}  miss rate ${pct(mine.length - hits.length, mine.length)}` +
-        `  (missed: ${[...new Set(mine.map((r) => level(r.c.condition)))].map((l) => `${l} ${rate(mine, l)}`).join(', ')})` +
-        `  median fire ${(median(latencies) * 1000).toFixed(0)} ms after the phrase ends`,
-    );
-  }
-  lines.push(
-    `  overall miss rate ${pct(missed.length, results.length)} (${missed.length}/${results.length}; target < 5 %)`,
-    `  by voice (misses/cases): ${VOICES.map((v) => `${voiceName(v)} ${missed.filter((r) => r.c.clip.voice === voiceName(v)).length}/${results.filter((r) => r.c.clip.voice === voiceName(v)).length}`).join(', ')}`,
-    `  by rate: ${RATES.map((r) => `${r.label} ${missed.filter((m) => m.c.clip.rate === r.label).length}/${results.filter((m) => m.c.clip.rate === r.label).length}`).join(', ')}`,
-    `  wrong or stray detections in these streams: ${stray.length}${stray.length ? ` (${stray.slice(0, 8).join('; ')})` : ''}`,
-    `  misses by keyword and voice:`,
-  );
-  for (const keyword of KEYWORDS) {
-    for (const v of VOICES.map(voiceName)) {
-      const mine = results.filter((r) => r.c.keyword === keyword && r.c.clip.voice === v);
-      const lost = mine.filter((r) => !r.hit);
-      if (lost.length === 0) continue;
-      const conditions = lost.map((r) => `${r.c.clip.rate} ${r.c.condition.label}`).join(', ');
-      lines.push(`    ${keyword.padEnd(12)} ${v.padEnd(26)} ${lost.length}/${mine.length} (${conditions})`);
-    }
-  }
-  lines.push(
-    `  worst cases (lowest peak of the expected keyword from the phrase's start to ${HIT_WINDOW_S} s after it):`,
-  );
-  for (const r of [...results].sort((a, b) => a.peak - b.peak).slice(0, 12)) {
-    lines.push(
-      `    ${r.hit ? 'hit ' : 'MISS'} ${r.c.keyword.padEnd(12)} peak ${r.peak.toFixed(3)}  ${r.c.clip.voice}, ${r.c.clip.rate}, ` +
-        `${r.c.condition.label}; heads ran on ${r.ran} frames`,
-    );
-  }
-  const gatedOut = missed.filter((r) => r.ran.startsWith('0/')).length;
-  lines.push(`  misses where the gate kept the heads off the whole phrase: ${gatedOut}`);
-  lines.push(describeTally('gated pipeline', tally));
-  return lines;
+  return { results, stray, tally };
 }
 
 /** A condition's noise level, whatever its colour. */
@@ -584,6 +609,12 @@ class Pipeline {
 // ── Assembling audio in memory ───────────────────────────────────────────────
 
 type Part<T> = { pauseS: number } | { clip: Clip; gainDb: number; tag: T };
+/** Assembled audio and where each tagged clip lies in it. */
+interface Segment<T> {
+  samples: Float32Array;
+  frames: number;
+  spans: Span<T>[];
+}
 interface Span<T> {
   startS: number;
   endS: number;
@@ -594,12 +625,7 @@ interface Span<T> {
  * Lays the parts end to end (whole frames, padded with quiet), speech at SPEECH_DBFS plus each
  * part's gain, and mixes the condition's noise over all of it from a random point of the loop.
  */
-function assemble<T>(
-  parts: Part<T>[],
-  condition: Condition,
-  noise: Noises,
-  random: () => number,
-): { samples: Float32Array; frames: number; spans: Span<T>[] } {
+function assemble<T>(parts: Part<T>[], condition: Condition, noise: Noises, random: () => number): Segment<T> {
   let length = 0;
   for (const p of parts) length += 'pauseS' in p ? Math.round(p.pauseS * RATE) : p.clip.samples.length;
   const frames = Math.ceil(length / WAKE_FRAME_SAMPLES);

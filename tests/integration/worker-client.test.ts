@@ -1,8 +1,13 @@
 // The worker client against the real worker process: ids, timeouts, overload, crash, respawn with backoff, shutdown.
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerClient } from '../../src/main/inference/worker-client';
-import { nodeWorkerLauncher, type WorkerLauncher } from '../../src/main/inference/worker-launcher';
-import { existsSync } from 'node:fs';
+import {
+  nodeWorkerLauncher,
+  WORKER_ENV,
+  WORKER_V8_FLAGS,
+  type WorkerLauncher,
+} from '../../src/main/inference/worker-launcher';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRESETS } from '../../src/shared/profiles';
 import { loadAudioFile } from '../../src/main/audio/audio-file';
@@ -48,6 +53,15 @@ describe('WorkerClient', () => {
     await expect(c.request({ type: 'transcribe-the-universe' } as never)).rejects.toMatchObject({
       code: 'UnknownWorkerMessage',
     });
+  });
+
+  it('starts the worker with its V8 flags and allocator setting (what keeps its memory in bounds)', async () => {
+    const { client: c } = client();
+    await c.start();
+    const environ = readFileSync(`/proc/${c.pid}/environ`, 'utf8').split('\0');
+    for (const [name, value] of Object.entries(WORKER_ENV)) expect(environ).toContain(`${name}=${value}`);
+    const cmdline = readFileSync(`/proc/${c.pid}/cmdline`, 'utf8').split('\0');
+    for (const flag of WORKER_V8_FLAGS) expect(cmdline).toContain(flag);
   });
 
   it('times out a request the worker does not answer', async () => {
