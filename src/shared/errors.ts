@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   // Models and audio files
   'ModelMissing',
   'ModelIntegrityError',
+  'UnknownModel',
   'InvalidAudioFile',
   // Inference worker
   'UnknownWorkerMessage',

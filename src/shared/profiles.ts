@@ -17,6 +17,12 @@ export const ProfileSchema = z
     description: z.string().max(300),
     /** Whisper model name from the model registry (`whisper-tiny`, `whisper-base`, …). */
     model: z.string().min(1),
+    /**
+     * `fitted`: the encoder runs on a window fitted to the utterance (plus 3 s of silence) instead
+     * of Whisper's fixed 30 s, which dominates the cost of short commands (whisper.cpp's
+     * `audio_ctx` idea). `full`: always 30 s.
+     */
+    encoderWindow: z.enum(['fitted', 'full']),
     /** Intra-op threads given to each ONNX Runtime session. */
     threads: z.object({ asr: ThreadCount, wake: ThreadCount, vad: ThreadCount }).strict(),
     decoding: z
@@ -97,6 +103,7 @@ export const PRESETS: readonly Profile[] = [
     name: 'Balanced',
     description: 'Whisper tiny with temperature fallback and live partials every half second.',
     model: 'whisper-tiny',
+    encoderWindow: 'fitted',
     threads: { asr: 2, wake: 1, vad: 1 },
     decoding: {
       strategy: 'greedy',
@@ -119,6 +126,7 @@ export const PRESETS: readonly Profile[] = [
     name: 'Low latency',
     description: 'Fastest response: greedy decoding without fallback, short silence hang-over.',
     model: 'whisper-tiny',
+    encoderWindow: 'fitted',
     threads: { asr: 2, wake: 1, vad: 1 },
     decoding: {
       strategy: 'greedy',
@@ -141,6 +149,7 @@ export const PRESETS: readonly Profile[] = [
     name: 'High accuracy',
     description: 'Whisper base with beam search and the best resampler; slower, fewer errors.',
     model: 'whisper-base',
+    encoderWindow: 'fitted',
     threads: { asr: 2, wake: 1, vad: 1 },
     decoding: {
       strategy: 'beam',
@@ -163,6 +172,7 @@ export const PRESETS: readonly Profile[] = [
     name: 'Low resource',
     description: 'One thread per model, no live partials, batched frames: least CPU and memory.',
     model: 'whisper-tiny',
+    encoderWindow: 'fitted',
     threads: { asr: 1, wake: 1, vad: 1 },
     decoding: {
       strategy: 'greedy',

@@ -9,6 +9,36 @@ const Threads = z.number().int().min(1).max(16);
 /** Keyword names as in the model files without the version suffix (`hey_jarvis`, `alexa`, …). */
 const Keywords = z.array(z.string().regex(/^[a-z0-9_]+$/)).max(8);
 
+/** Speech recognition of a whole clip (16 kHz mono): `earshot transcribe`, and each utterance of a session. */
+export const TranscribeRequestSchema = z
+  .object({
+    type: z.literal('transcribe'),
+    id: z.number().int(),
+    samples: Samples,
+    /** A registry name (`whisper-tiny`, `tiny`, a user model's name) or a user model folder. */
+    model: z.string().min(1).max(1000),
+    /** The user's model folder, where other models live. */
+    userModelDir: z.string().max(1000).optional(),
+    /** A language code, or `auto` to identify it. */
+    language: z.string().regex(/^(auto|[a-z]{2,3})$/),
+    task: z.enum(['transcribe', 'translate']),
+    timestamps: z.boolean(),
+    decoding: ProfileSchema.shape.decoding,
+    /** Custom vocabulary or context for the decoder. */
+    prompt: z.string().max(2000).optional(),
+    threads: Threads,
+    /** Run the encoder on a window fitted to the audio instead of the full 30 s. */
+    fitWindow: z.boolean(),
+    cache: z.object({
+      encoderEntries: z.number().int().min(0).max(64),
+      sessionEntries: z.number().int().min(1).max(8),
+    }),
+    /** For the silence guard: audio Silero calls silent is never transcribed. */
+    vad: VadSettingsSchema,
+  })
+  .strict();
+export type TranscribeRequest = z.infer<typeof TranscribeRequestSchema>;
+
 /**
  * Messages between main and the inference worker (a discriminated union on `type`). The
  * worker dispatches requests through a handler table keyed by `type` and answers a type it
@@ -52,6 +82,7 @@ export const WorkerRequestSchema = z.discriminatedUnion('type', [
       gate: z.boolean(),
     })
     .strict(),
+  TranscribeRequestSchema,
 ]);
 export type WorkerRequest = z.infer<typeof WorkerRequestSchema>;
 export type WorkerRequestType = WorkerRequest['type'];
@@ -142,3 +173,34 @@ export const FramesAckSchema = z
   })
   .strict();
 export type FramesAck = z.infer<typeof FramesAckSchema>;
+
+export const TranscriptResultSchema = z
+  .object({
+    text: z.string(),
+    /** Nothing was said, or nothing survived the silence and no-speech guards. */
+    noSpeech: z.boolean(),
+    language: z.string(),
+    /** Top 5 when the language was identified. */
+    languageProbs: z.record(z.string(), z.number()),
+    segments: z.array(z.object({ start: z.number(), end: z.number(), text: z.string() }).strict()),
+    tokens: z.number().int(),
+    model: z.string(),
+    /** The encoder ran on a window fitted to the audio. */
+    fitted: z.boolean(),
+    /** Decoding temperature per 30 s window (above 0 after a fallback). */
+    temperatures: z.array(z.number()),
+    timings: z
+      .object({
+        loadMs: z.number(),
+        vadMs: z.number(),
+        melMs: z.number(),
+        encoderMs: z.number(),
+        decoderMs: z.number(),
+        /** From audio in hand to text, model loading excluded. */
+        totalMs: z.number(),
+      })
+      .strict(),
+    cache: z.object({ encoderHits: z.number().int(), encoderMisses: z.number().int() }).strict(),
+  })
+  .strict();
+export type TranscriptResult = z.infer<typeof TranscriptResultSchema>;

@@ -14,11 +14,26 @@ import { decodeWavFile } from '../../src/main/audio/wav';
 const run = promisify(execFile);
 const RATE = 16000;
 
-export type TtsVoice = 'espeak-en-us' | 'espeak-en-us-f3' | 'flite-slt' | 'flite-kal' | 'flite-rms' | 'festival-kal';
+export type TtsVoice =
+  | 'espeak-en-us'
+  | 'espeak-en-us-f3'
+  | 'flite-slt'
+  | 'flite-kal'
+  | 'flite-rms'
+  | 'festival-kal'
+  // Other languages, for language identification.
+  | 'espeak-de'
+  | 'espeak-fr'
+  | 'espeak-es'
+  | 'espeak-it';
 
 const TOOL_OF: Record<TtsVoice, string> = {
   'espeak-en-us': 'espeak-ng',
   'espeak-en-us-f3': 'espeak-ng',
+  'espeak-de': 'espeak-ng',
+  'espeak-fr': 'espeak-ng',
+  'espeak-es': 'espeak-ng',
+  'espeak-it': 'espeak-ng',
   'flite-slt': 'flite',
   'flite-kal': 'flite',
   'flite-rms': 'flite',
@@ -150,6 +165,12 @@ export class SpeechGenerator {
         break;
       case 'espeak-en-us-f3':
         await run('espeak-ng', ['-v', 'en-us+f3', '-w', raw, text]);
+        break;
+      case 'espeak-de':
+      case 'espeak-fr':
+      case 'espeak-es':
+      case 'espeak-it':
+        await run('espeak-ng', ['-v', voice.slice('espeak-'.length), '-w', raw, text]);
         break;
       case 'flite-slt':
       case 'flite-kal':

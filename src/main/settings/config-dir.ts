@@ -12,3 +12,11 @@ export function configDir(override?: string): string {
 export function settingsFilePath(dir: string): string {
   return join(dir, 'settings.json');
 }
+
+/**
+ * The user's Whisper model folder (other models in the transformers.js layout, one folder each):
+ * the platform's data folder (~/.local/share/earshot/models on Linux), or `EARSHOT_MODELS_DIR`.
+ */
+export function userModelsDir(): string {
+  return process.env.EARSHOT_MODELS_DIR ?? join(envPaths('earshot', { suffix: '' }).data, 'models');
+}

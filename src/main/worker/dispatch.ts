@@ -1,6 +1,7 @@
 import {
   WorkerRequestSchema,
   type Pong,
+  type TranscriptResult,
   type VadScanResult,
   type WakeScanResult,
   type WorkerRequest,
@@ -8,6 +9,7 @@ import {
 } from '../../shared/worker-protocol';
 import { AppError } from '../../shared/errors';
 import { packageVersion } from '../host/runtime-versions';
+import type { AsrService } from './asr/asr-service';
 import type { Listening } from './listening';
 import type { ModelLoader } from './models/model-loader';
 import { EnergyGate } from './vad/energy-gate';
@@ -20,6 +22,7 @@ export interface WorkerContext {
   runtime: Pong['runtime'];
   loader: ModelLoader;
   listening: Listening;
+  asr: AsrService;
 }
 
 type Handler<T extends WorkerRequest['type']> = (
@@ -34,8 +37,8 @@ const HANDLERS: { [T in WorkerRequest['type']]: Handler<T> } = {
     runtime,
     onnxruntime: packageVersion('onnxruntime-node') ?? 'missing',
   }),
-  shutdown: async (_request, { listening }) => {
-    await listening.dispose();
+  shutdown: async (_request, { listening, asr }) => {
+    await Promise.all([listening.dispose(), asr.dispose()]);
     return { stopping: true };
   },
   'configure-listening': (request, { listening }) => listening.configure(request),
@@ -50,6 +53,7 @@ const HANDLERS: { [T in WorkerRequest['type']]: Handler<T> } = {
       await detector.dispose();
     }
   },
+  transcribe: (request, { asr }): Promise<TranscriptResult> => asr.transcribe(request),
   'vad-scan': async (request, { loader }): Promise<VadScanResult> => {
     const loadStart = performance.now();
     const vad = await VoiceActivity.create({ threads: request.threads, loader });

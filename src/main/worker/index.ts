@@ -1,3 +1,4 @@
+import { AsrService } from './asr/asr-service';
 import { handleWorkerMessage, type WorkerContext } from './dispatch';
 import { FrameReceiver } from './frame-receiver';
 import { Listening } from './listening';
@@ -14,7 +15,7 @@ const parent = connectToParent();
 const modelDir = process.env.EARSHOT_MODEL_DIR;
 const loader = new ModelLoader(modelDir ? modelFolder(modelDir) : packagedModels);
 const listening = new Listening(loader, (event) => parent.send(event));
-const context: WorkerContext = { runtime: parent.runtime, loader, listening };
+const context: WorkerContext = { runtime: parent.runtime, loader, listening, asr: new AsrService(loader) };
 const frames = new FrameReceiver();
 frames.onFrame((samples, seq) => listening.frame(samples, seq));
 

@@ -3,6 +3,7 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type Cl
 import { devicesCommand } from './commands/devices';
 import { recordCommand } from './commands/record';
 import { serveCommand } from './commands/serve';
+import { transcribeCommand } from './commands/transcribe';
 import { vadCommand } from './commands/vad';
 import { wakeCommand } from './commands/wake';
 import { versionCommand } from './commands/version';
@@ -15,6 +16,7 @@ const COMMANDS: readonly CliCommand[] = [
   recordCommand,
   wakeCommand,
   vadCommand,
+  transcribeCommand,
   serveCommand,
 ];
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as OrtModule from 'onnxruntime-node';
@@ -51,40 +52,73 @@ export class ModelLoader {
 
   async verify(model: ModelFile): Promise<string> {
     const path = this.source.pathOf(model);
-    let stamp: string;
-    try {
-      const stat = statSync(path);
-      stamp = `${stat.size}:${stat.mtimeMs}`;
-    } catch {
-      throw new AppError(
-        'ModelMissing',
-        `The model file ${path} (${model.id}) is missing. Reinstall Earshot (npm ci) or restore the file.`,
-      );
-    }
-    if (this.verified.get(path) === stamp) return path;
-    const actual = await sha256File(path);
-    if (actual !== model.sha256) {
-      throw new AppError(
-        'ModelIntegrityError',
-        `The model file ${path} (${model.id}) is damaged or not the expected one: sha256 ${actual}, expected ${model.sha256}. ` +
-          'Reinstall Earshot (npm ci) or restore the file.',
-      );
-    }
-    this.verified.set(path, stamp);
+    await this.verifyFile(path, model.sha256, model.id);
     return path;
+  }
+
+  /** Checks a file at a known path against its pinned hash (Whisper models resolve their own folders). */
+  async verifyFile(path: string, sha256: string, id: string): Promise<void> {
+    const stamp = fileStamp(path, id);
+    if (this.verified.get(path) === stamp) return;
+    checkHash(await sha256File(path), sha256, path, id);
+    this.verified.set(path, stamp);
+  }
+
+  /**
+   * Reads a whole file and checks the bytes it returns (not a second read) against the pinned
+   * hash: for models that are edited in memory before ONNX Runtime sees them.
+   */
+  async readVerified(path: string, sha256: string, id: string): Promise<Uint8Array> {
+    fileStamp(path, id);
+    const bytes = await readFile(path);
+    checkHash(createHash('sha256').update(bytes).digest('hex'), sha256, path, id);
+    return bytes;
   }
 
   /** Verifies, then opens an ONNX Runtime session with the profile's thread count. */
   async session(model: ModelFile, threads: number): Promise<InferenceSession> {
-    const path = await this.verify(model);
-    return onnxRuntime().InferenceSession.create(path, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      // Small models run one frame at a time: without the arena each session keeps less memory
-      // (built worker with 3 wake words + VAD: 123 → 121 MiB RSS).
-      enableCpuMemArena: false,
-    });
+    return openSession(await this.verify(model), threads);
   }
+}
+
+/**
+ * An ONNX Runtime session from a verified path or verified bytes. `arena`: ONNX Runtime's CPU
+ * memory arena. The small wake-word and VAD models run one frame at a time and keep less memory
+ * without it (built worker with 3 wake words + VAD: 123 → 121 MiB RSS); Whisper's decoder
+ * allocates many intermediates per token and runs 5× slower without it (tiny: 73 → 14 ms a step).
+ */
+export function openSession(model: string | Uint8Array, threads: number, arena = false): Promise<InferenceSession> {
+  const options: InferenceSession.SessionOptions = {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    enableCpuMemArena: arena,
+  };
+  // Two overloads of `create`, not one taking a union.
+  return typeof model === 'string'
+    ? onnxRuntime().InferenceSession.create(model, options)
+    : onnxRuntime().InferenceSession.create(model, options);
+}
+
+/** Size and modification time, so a file changed on disk is checked again; a missing file is `ModelMissing`. */
+function fileStamp(path: string, id: string): string {
+  try {
+    const stat = statSync(path);
+    return `${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    throw new AppError(
+      'ModelMissing',
+      `The model file ${path} (${id}) is missing. Reinstall Earshot (npm ci) or restore the file.`,
+    );
+  }
+}
+
+function checkHash(actual: string, expected: string, path: string, id: string): void {
+  if (actual === expected) return;
+  throw new AppError(
+    'ModelIntegrityError',
+    `The model file ${path} (${id}) is damaged or not the expected one: sha256 ${actual}, expected ${expected}. ` +
+      'Reinstall Earshot (npm ci) or restore the file.',
+  );
 }

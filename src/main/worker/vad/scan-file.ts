@@ -39,3 +39,23 @@ export async function scanForSpeech(samples: Float32Array, vad: VoiceActivity, g
   (await vad.finish()).forEach(apply);
   return { segments, frames, modelRuns };
 }
+
+/**
+ * Whether a recording holds any speech: the scan stops at the first speech start, so a clip that
+ * opens with speech costs a few Silero runs, and silence behind the energy gate costs none.
+ * This is the guard that keeps Whisper from transcribing audio the VAD calls silent.
+ */
+export async function containsSpeech(samples: Float32Array, vad: VoiceActivity, gate: EnergyGate): Promise<boolean> {
+  vad.reset();
+  gate.reset();
+  try {
+    for (let at = 0; at < samples.length; at += FRAME_SAMPLES) {
+      const frame = samples.subarray(at, at + FRAME_SAMPLES);
+      const result = await vad.process(frame, gate.process(frame));
+      if (result.events.some((e) => e.type === 'speech-start')) return true;
+    }
+    return false;
+  } finally {
+    vad.reset();
+  }
+}

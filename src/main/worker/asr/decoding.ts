@@ -1,0 +1,200 @@
+import type { Tensor } from 'onnxruntime-node';
+import { applyLogitRules, logSumExp, type DecodingTokens } from './logit-rules';
+import type { DecoderCache, WhisperDecoder } from './whisper-decoder';
+
+export interface DecodeOptions {
+  /** The start sequence: [<|startofprev|> prompt…] <|startoftranscript|> [<|lang|> <|task|>] [<|notimestamps|>]. */
+  start: readonly number[];
+  /** Index of <|startoftranscript|> in `start`: its logits give the no-speech probability. */
+  sotIndex: number;
+  timestamps: boolean;
+  /** 0: the likeliest token (or beam search); above 0: sampled at this temperature. */
+  temperature: number;
+  /** 1: greedy. Used only at temperature 0, as Whisper does. */
+  beamSize: number;
+  /** Most tokens to sample (Whisper: half the decoder's context). */
+  maxTokens: number;
+  /** For sampling at temperature > 0 (seeded, so a run is repeatable). */
+  random: () => number;
+  /**
+   * The cache and logits of a run that already covered the start of `start` (language
+   * identification runs <|startoftranscript|> alone; its work is not repeated).
+   */
+  prefix?: { cache: DecoderCache; logits: Float32Array; tokens: number };
+}
+
+export interface DecodeResult {
+  /** Sampled tokens, without the start sequence and end-of-text. */
+  tokens: number[];
+  /** Mean log-probability per token, end-of-text counted (Whisper's `avg_logprob`). */
+  avgLogProb: number;
+  /** P(<|nospeech|>) at the start of the transcript; 0 if the model has no such token. */
+  noSpeechProb: number;
+  temperature: number;
+  /** The decoder ran this many times (one per step, per beam). */
+  decoderRuns: number;
+  /** Decoding stopped on a repetition loop; the repeats were cut. */
+  loopCut: boolean;
+}
+
+/** A loop: the same n-gram (n ≤ 16) back to back this many times. */
+const LOOP_REPEATS = 4;
+const LOOP_MAX_NGRAM = 16;
+
+interface Hypothesis {
+  tokens: number[];
+  sumLogProb: number;
+  cache: DecoderCache;
+  logits: Float32Array;
+}
+
+/**
+ * Decodes one window with Whisper's rules: greedy or beam search at temperature 0, sampling
+ * above it. Each step feeds only the new token, so past tokens are never recomputed.
+ */
+export async function decodeWindow(
+  decoder: WhisperDecoder,
+  encoderOutput: Tensor,
+  tokens: DecodingTokens & { noSpeech: number | undefined },
+  options: DecodeOptions,
+): Promise<DecodeResult> {
+  const vocab = decoder.dims.vocabSize;
+  let runs = 0;
+  let cache: DecoderCache | null = options.prefix?.cache ?? null;
+  let sotLogits = options.prefix && options.sotIndex < options.prefix.tokens ? options.prefix.logits : undefined;
+  const rest = options.start.slice(options.prefix?.tokens ?? 0);
+  let logits: Float32Array;
+  if (rest.length > 0) {
+    const first = await decoder.run(rest, encoderOutput, cache);
+    runs++;
+    cache = first.cache;
+    const offset = options.prefix?.tokens ?? 0;
+    if (!sotLogits)
+      sotLogits = first.logits.subarray((options.sotIndex - offset) * vocab, (options.sotIndex - offset + 1) * vocab);
+    logits = first.logits.subarray((rest.length - 1) * vocab);
+  } else {
+    logits = (options.prefix as NonNullable<DecodeOptions['prefix']>).logits;
+  }
+  // Without the cache from the first run there is nothing to decode from: `prefix` covers all of `start`.
+  const startCache = cache as DecoderCache;
+  const noSpeechProb =
+    tokens.noSpeech !== undefined && sotLogits
+      ? Math.exp((sotLogits[tokens.noSpeech] as number) - logSumExp(sotLogits, 0, vocab))
+      : 0;
+  const maxTokens = Math.min(options.maxTokens, decoder.dims.maxTargetPositions - options.start.length - 1);
+
+  const beams = options.temperature === 0 ? Math.max(1, options.beamSize) : 1;
+  let live: Hypothesis[] = [{ tokens: [], sumLogProb: 0, cache: startCache, logits: logits.slice(0, vocab) }];
+  const finished: Hypothesis[] = [];
+  let loopCut = false;
+  for (let step = 0; step < maxTokens && live.length > 0; step++) {
+    const candidates: { parent: Hypothesis; token: number; sumLogProb: number }[] = [];
+    for (const hypothesis of live) {
+      const masked = hypothesis.logits.slice(0, vocab);
+      applyLogitRules(masked, hypothesis.tokens, tokens, options.timestamps);
+      const logZ = logSumExp(masked, 0, vocab);
+      const picks =
+        options.temperature > 0
+          ? [sample(masked, options.temperature, options.random)]
+          : topK(masked, beams === 1 ? 1 : beams + 1);
+      for (const token of picks)
+        candidates.push({
+          parent: hypothesis,
+          token,
+          sumLogProb: hypothesis.sumLogProb + (masked[token] as number) - logZ,
+        });
+    }
+    candidates.sort((a, b) => b.sumLogProb - a.sumLogProb);
+    const next: Hypothesis[] = [];
+    for (const c of candidates) {
+      if (next.length >= beams) break;
+      if (c.token === tokens.endOfText) {
+        if (finished.length < beams) finished.push({ ...c.parent, sumLogProb: c.sumLogProb });
+        continue;
+      }
+      const sequence = [...c.parent.tokens, c.token];
+      const loop = repetitionLoop(sequence);
+      if (loop > 0) {
+        // A loop is cut back to its first occurrence and ends the hypothesis.
+        loopCut = true;
+        finished.push({ ...c.parent, tokens: sequence.slice(0, sequence.length - loop), sumLogProb: c.sumLogProb });
+        continue;
+      }
+      const ran = await decoder.run([c.token], encoderOutput, c.parent.cache);
+      runs++;
+      next.push({ tokens: sequence, sumLogProb: c.sumLogProb, cache: ran.cache, logits: ran.logits });
+    }
+    live = next;
+    // Beam search ends when as many hypotheses finished as there are beams (Whisper's patience 1).
+    if (finished.length >= beams) break;
+  }
+  if (finished.length === 0) finished.push(...live); // ran out of tokens
+  // Whisper ranks finished hypotheses by mean log-probability (no length penalty).
+  const score = (h: Hypothesis) => h.sumLogProb / (h.tokens.length + 1);
+  const best = finished.reduce((a, b) => (score(b) > score(a) ? b : a));
+  return {
+    tokens: best.tokens,
+    avgLogProb: score(best),
+    noSpeechProb,
+    temperature: options.temperature,
+    decoderRuns: runs,
+    loopCut,
+  };
+}
+
+/** Indices of the k largest finite values, largest first. */
+function topK(values: Float32Array, k: number): number[] {
+  const best: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (v === -Infinity) continue;
+    if (best.length < k || v > (values[best[best.length - 1] as number] as number)) {
+      let at = best.length < k ? best.length : k - 1;
+      while (at > 0 && (values[best[at - 1] as number] as number) < v) at--;
+      best.splice(at, 0, i);
+      if (best.length > k) best.pop();
+    }
+  }
+  return best;
+}
+
+/** A token drawn from softmax(logits / temperature). */
+function sample(logits: Float32Array, temperature: number, random: () => number): number {
+  let max = -Infinity;
+  for (const v of logits) if (v > max) max = v;
+  let total = 0;
+  const weights = new Float64Array(logits.length);
+  for (let i = 0; i < logits.length; i++) {
+    const w = Math.exp(((logits[i] as number) - max) / temperature);
+    weights[i] = w;
+    total += w;
+  }
+  let r = random() * total;
+  for (let i = 0; i < weights.length; i++) {
+    r -= weights[i] as number;
+    if (r <= 0 && (weights[i] as number) > 0) return i;
+  }
+  return max === -Infinity ? 0 : logits.indexOf(max);
+}
+
+/**
+ * Tokens to drop when the sequence ends in a loop: an n-gram repeated LOOP_REPEATS times back to
+ * back (one-token loops need twice as many, since a word can legitimately repeat a few times).
+ * Returns how many trailing tokens are repeats, or 0.
+ */
+export function repetitionLoop(sequence: readonly number[]): number {
+  for (let n = 1; n <= LOOP_MAX_NGRAM; n++) {
+    const repeats = n === 1 ? LOOP_REPEATS * 2 : LOOP_REPEATS;
+    if (sequence.length < n * repeats) break;
+    let loop = true;
+    const end = sequence.length;
+    for (let r = 1; r < repeats && loop; r++)
+      for (let i = 0; i < n; i++)
+        if (sequence[end - 1 - i] !== sequence[end - 1 - i - r * n]) {
+          loop = false;
+          break;
+        }
+    if (loop) return n * (repeats - 1);
+  }
+  return 0;
+}

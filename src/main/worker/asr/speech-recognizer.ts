@@ -1,0 +1,317 @@
+import { deflateSync } from 'node:zlib';
+import type { Tensor } from 'onnxruntime-node';
+import { AppError } from '../../../shared/errors';
+import { seededRandom } from '../../../shared/seeded-random';
+import { decodeWindow, type DecodeResult } from './decoding';
+import { encoderWindowFrames, WHISPER_WINDOW_FRAMES } from './encoder-window';
+import { EncoderCache } from './encoder-cache';
+import { logSumExp, type DecodingTokens } from './logit-rules';
+import { LogMelSpectrogram, WHISPER_HOP, WHISPER_SAMPLE_RATE } from './log-mel';
+import type { DecoderCache } from './whisper-decoder';
+import type { WhisperModel } from './whisper-model';
+import type { WhisperTask } from './whisper-tokenizer';
+
+export interface TranscribeOptions {
+  /** A language code, or `auto` to identify it (multilingual models). */
+  language: string;
+  task: WhisperTask;
+  /** Timestamp tokens give segment boundaries; without them a window is one segment (a little faster). */
+  timestamps: boolean;
+  /** 1: greedy; more: beam search at temperature 0. */
+  beamSize: number;
+  /** The fallback ladder: the next temperature is tried when a result looks like a loop or a guess. */
+  temperatures: readonly number[];
+  compressionRatioThreshold: number;
+  logProbThreshold: number;
+  noSpeechThreshold: number;
+  /** Custom vocabulary or context, fed to the decoder as the previous text. */
+  prompt?: string;
+  /** Seed for sampling at temperatures above 0, so a run is repeatable. */
+  seed?: number;
+}
+
+export interface Segment {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface Transcript {
+  text: string;
+  /** Set when nothing was said (or nothing survived the no-speech and hallucination guards). */
+  noSpeech: boolean;
+  language: string;
+  /** Top 5 language probabilities when the language was identified; empty when it was given. */
+  languageProbs: Record<string, number>;
+  segments: Segment[];
+  tokens: number;
+  timings: { melMs: number; encoderMs: number; decoderMs: number; totalMs: number };
+  cache: { encoderHits: number; encoderMisses: number };
+  /** Temperatures used, one per window (above 0 when fallback happened). */
+  temperatures: number[];
+}
+
+const SAMPLES_PER_WINDOW = WHISPER_WINDOW_FRAMES * WHISPER_HOP;
+/** Encoder positions are two mel frames: 20 ms, the timestamp step. */
+const SAMPLES_PER_POSITION = 2 * WHISPER_HOP;
+/**
+ * Silence after the speech in a fitted window. With less than ~3 s the decoder repeats the
+ * text and never ends (shared/ENVIRONMENT.md).
+ */
+const FITTED_TAIL_FRAMES = 300;
+const TOP_LANGUAGES = 5;
+
+/**
+ * Whisper speech recognition over a whole clip: log-mel, encoder (through the encoder cache),
+ * language identification, then decoding with temperature fallback, window after window for
+ * audio longer than 30 s. Not reentrant: the worker runs one transcription at a time.
+ */
+export class SpeechRecognizer {
+  private readonly mel = new LogMelSpectrogram();
+  private readonly tokens: DecodingTokens & { noSpeech: number | undefined };
+
+  constructor(
+    readonly model: WhisperModel,
+    readonly cache: EncoderCache,
+  ) {
+    const t = model.tokenizer;
+    const specials: number[] = [];
+    const end = t.special.timestampBegin ?? t.vocabSize;
+    for (let id = t.special.endOfText + 1; id < end; id++) specials.push(id);
+    this.tokens = {
+      endOfText: t.special.endOfText,
+      noTimestamps: t.special.noTimestamps,
+      timestampBegin: t.special.timestampBegin,
+      noSpeech: t.special.noSpeech,
+      suppress: [...new Set([...t.suppressTokens, ...specials])].filter((id) => id < model.dims.vocabSize),
+      beginSuppress: t.beginSuppressTokens,
+    };
+  }
+
+  async transcribe(samples: Float32Array, options: TranscribeOptions): Promise<Transcript> {
+    const started = performance.now();
+    const timings = { melMs: 0, encoderMs: 0, decoderMs: 0, totalMs: 0 };
+    const hitsBefore = this.cache.hits;
+    const missesBefore = this.cache.misses;
+    const tokenizer = this.model.tokenizer;
+    const random = seededRandom(options.seed ?? 0x5eed);
+    const auto = options.language === 'auto';
+    if (!auto && tokenizer.multilingual) tokenizer.languageToken(options.language); // unknown code: a clear error now
+    if (options.task === 'translate' && !tokenizer.multilingual)
+      throw new AppError('InvalidPayload', `${this.model.info.name} is English-only: it cannot translate.`);
+    let language = tokenizer.multilingual ? (auto ? undefined : options.language) : 'en';
+    let languageProbs: Record<string, number> = {};
+    const segments: Segment[] = [];
+    const temperatures: number[] = [];
+    let tokenCount = 0;
+    // A fitted window always decodes with timestamps: without them the decoder tends to repeat a
+    // short command into the silence that pads it; with them it closes the segment and stops, and
+    // a segment that starts in the padding is dropped.
+    const decodeOptions = { ...options, timestamps: options.timestamps || this.model.fitted };
+
+    for (let seek = 0; seek < samples.length;) {
+      const window = samples.subarray(seek, seek + SAMPLES_PER_WINDOW);
+      const frames = this.model.fitted
+        ? encoderWindowFrames(Math.ceil(window.length / WHISPER_HOP) + FITTED_TAIL_FRAMES)
+        : WHISPER_WINDOW_FRAMES;
+      const encoderOutput = await this.encode(window, frames, timings);
+
+      let prefix: { cache: DecoderCache; logits: Float32Array; tokens: number } | undefined;
+      if (language === undefined) {
+        const detected = await this.identifyLanguage(encoderOutput, timings);
+        language = detected.language;
+        languageProbs = detected.probs;
+        prefix = detected.prefix;
+      }
+      const start = this.startTokens(language, decodeOptions);
+      const sotIndex = start.indexOf(tokenizer.special.startOfTranscript);
+      // The language run covered <|startoftranscript|> alone; with a prompt before it, start afresh.
+      if (sotIndex !== 0) prefix = undefined;
+
+      const decodeStart = performance.now();
+      const result = await this.decodeWithFallback(encoderOutput, start, sotIndex, prefix, decodeOptions, random);
+      timings.decoderMs += performance.now() - decodeStart;
+      temperatures.push(result.temperature);
+
+      const offset = seek / WHISPER_SAMPLE_RATE;
+      const windowSeconds = window.length / WHISPER_SAMPLE_RATE;
+      const silent = result.noSpeechProb > options.noSpeechThreshold && result.avgLogProb < options.logProbThreshold;
+      let advance = window.length;
+      if (!silent) {
+        tokenCount += result.tokens.length;
+        if (decodeOptions.timestamps) {
+          const parsed = this.timestampSegments(result.tokens, offset, windowSeconds);
+          const found = [...parsed.segments];
+          // A full window that ends mid-segment continues from its last complete segment (Whisper's
+          // seek), so the unfinished text is transcribed again with its audio in the next window.
+          if (parsed.consumedPositions !== undefined && window.length === SAMPLES_PER_WINDOW)
+            advance = Math.max(SAMPLES_PER_POSITION, parsed.consumedPositions * SAMPLES_PER_POSITION);
+          else if (parsed.trailing) found.push(parsed.trailing);
+          const heard = found.filter((s) => s.start < offset + windowSeconds);
+          if (options.timestamps)
+            segments.push(...heard.map((s) => ({ ...s, end: Math.min(s.end, offset + windowSeconds) })));
+          else if (heard.length > 0)
+            segments.push({ start: offset, end: offset + windowSeconds, text: heard.map((s) => s.text).join('') });
+        } else {
+          const text = tokenizer.decode(result.tokens);
+          if (text.trim()) segments.push({ start: offset, end: offset + windowSeconds, text });
+        }
+      }
+      seek += advance;
+    }
+    const text = segments
+      .map((s) => s.text)
+      .join('')
+      .trim();
+    timings.totalMs = performance.now() - started;
+    return {
+      text,
+      noSpeech: text === '',
+      language: language ?? 'en',
+      languageProbs,
+      segments: segments.map((s) => ({ ...s, text: s.text.trim() })).filter((s) => s.text !== ''),
+      tokens: tokenCount,
+      timings,
+      cache: { encoderHits: this.cache.hits - hitsBefore, encoderMisses: this.cache.misses - missesBefore },
+      temperatures,
+    };
+  }
+
+  private async encode(window: Float32Array, frames: number, timings: Transcript['timings']): Promise<Tensor> {
+    const key = EncoderCache.key(this.model.info.name, frames, window);
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const melStart = performance.now();
+    const features = this.mel.compute(window, frames);
+    const encoderStart = performance.now();
+    timings.melMs += encoderStart - melStart;
+    const output = await this.model.encode(features, frames);
+    timings.encoderMs += performance.now() - encoderStart;
+    this.cache.set(key, output);
+    return output;
+  }
+
+  /**
+   * One decoder run on <|startoftranscript|> alone: the language tokens' probabilities. Its cache
+   * and logits start the transcript's decoding, so the run is not repeated.
+   */
+  private async identifyLanguage(
+    encoderOutput: Tensor,
+    timings: Transcript['timings'],
+  ): Promise<{
+    language: string;
+    probs: Record<string, number>;
+    prefix: { cache: DecoderCache; logits: Float32Array; tokens: number };
+  }> {
+    const tokenizer = this.model.tokenizer;
+    const started = performance.now();
+    const run = await this.model.decoder.run([tokenizer.special.startOfTranscript], encoderOutput, null);
+    timings.decoderMs += performance.now() - started;
+    const ids = tokenizer.languages.map((code) => tokenizer.languageToken(code));
+    const languageLogits = Float32Array.from(ids, (id) => run.logits[id] as number);
+    const logZ = logSumExp(languageLogits, 0, languageLogits.length);
+    const ranked = tokenizer.languages
+      .map((code, i) => ({ code, p: Math.exp((languageLogits[i] as number) - logZ) }))
+      .sort((a, b) => b.p - a.p);
+    const probs = Object.fromEntries(ranked.slice(0, TOP_LANGUAGES).map((r) => [r.code, r.p]));
+    return { language: ranked[0]?.code ?? 'en', probs, prefix: { cache: run.cache, logits: run.logits, tokens: 1 } };
+  }
+
+  private startTokens(language: string, options: TranscribeOptions): number[] {
+    const tokenizer = this.model.tokenizer;
+    const start = tokenizer.promptIds({
+      language: tokenizer.multilingual ? language : undefined,
+      task: options.task,
+      timestamps: options.timestamps,
+    });
+    const prompt = options.prompt?.trim();
+    if (!prompt) return start;
+    // Whisper keeps the last half of its context for the previous text.
+    const room = Math.floor(this.model.dims.maxTargetPositions / 2) - 1;
+    const previous = tokenizer.encode(` ${prompt}`).slice(-room);
+    return [tokenizer.special.startOfPrev, ...previous, ...start];
+  }
+
+  /**
+   * Decodes at each temperature of the ladder until the result is neither repetitive (gzip
+   * compression ratio) nor improbable (mean log-probability). A window that is probably silent
+   * (no-speech probability above its threshold) is not retried: its text is dropped.
+   */
+  private async decodeWithFallback(
+    encoderOutput: Tensor,
+    start: number[],
+    sotIndex: number,
+    prefix: { cache: DecoderCache; logits: Float32Array; tokens: number } | undefined,
+    options: TranscribeOptions,
+    random: () => number,
+  ): Promise<DecodeResult> {
+    let result: DecodeResult | undefined;
+    for (const temperature of options.temperatures) {
+      result = await decodeWindow(this.model.decoder, encoderOutput, this.tokens, {
+        start,
+        sotIndex,
+        timestamps: options.timestamps,
+        temperature,
+        beamSize: options.beamSize,
+        maxTokens: Math.floor(this.model.dims.maxTargetPositions / 2),
+        random,
+        prefix,
+      });
+      const text = this.model.tokenizer.decode(result.tokens);
+      const repetitive = compressionRatio(text) > options.compressionRatioThreshold || result.loopCut;
+      const unlikely = result.avgLogProb < options.logProbThreshold;
+      if (result.noSpeechProb > options.noSpeechThreshold && unlikely) break;
+      if (!repetitive && !unlikely) break;
+    }
+    if (!result) throw new AppError('InvalidPayload', 'No decoding temperature was given.');
+    return result;
+  }
+
+  /**
+   * Segments from timestamp tokens: each opens with a timestamp and closes with the next. Text
+   * after the last of them (`trailing`) runs to the end of the window. `consumedPositions`: the
+   * encoder positions the complete segments cover when the window ended mid-segment.
+   */
+  private timestampSegments(
+    tokens: number[],
+    offset: number,
+    windowSeconds: number,
+  ): { segments: Segment[]; trailing: Segment | undefined; consumedPositions: number | undefined } {
+    const tokenizer = this.model.tokenizer;
+    const segments: Segment[] = [];
+    let open: number | undefined;
+    let text: number[] = [];
+    let lastClose: number | undefined;
+    for (const id of tokens) {
+      if (!tokenizer.isTimestamp(id)) {
+        text.push(id);
+        continue;
+      }
+      const seconds = tokenizer.timestampSeconds(id);
+      if (open === undefined) open = seconds;
+      else {
+        segments.push({ start: offset + open, end: offset + seconds, text: tokenizer.decode(text) });
+        lastClose = seconds;
+        open = undefined;
+        text = [];
+      }
+    }
+    const endsComplete = tokens.length > 0 && tokenizer.isTimestamp(tokens.at(-1) as number) && open === undefined;
+    const trailing =
+      text.length > 0
+        ? { start: offset + (open ?? lastClose ?? 0), end: offset + windowSeconds, text: tokenizer.decode(text) }
+        : undefined;
+    const consumedPositions =
+      !endsComplete && lastClose !== undefined
+        ? Math.round(lastClose / (SAMPLES_PER_POSITION / WHISPER_SAMPLE_RATE))
+        : undefined;
+    return { segments, trailing, consumedPositions };
+  }
+}
+
+/** Text length over its DEFLATE size: high for loops ("the the the …"); Whisper's threshold is 2.4. */
+export function compressionRatio(text: string): number {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length === 0) return 0;
+  return bytes.length / deflateSync(bytes).length;
+}
