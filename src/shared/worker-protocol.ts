@@ -35,6 +35,14 @@ export const TranscribeRequestSchema = z
     }),
     /** For the silence guard: audio Silero calls silent is never transcribed. */
     vad: VadSettingsSchema,
+    /**
+     * Replay the clip at real-time pace with live partials every `intervalMs` (`partial` events
+     * carry this request's id), as a live utterance would get them; the response is the final.
+     */
+    stream: z
+      .object({ intervalMs: z.number().int().min(100).max(5000) })
+      .strict()
+      .optional(),
   })
   .strict();
 export type TranscribeRequest = z.infer<typeof TranscribeRequestSchema>;
@@ -135,6 +143,16 @@ export const WorkerEventSchema = z.discriminatedUnion('type', [
       seq: z.number().int(),
     })
     .strict(),
+  /** A live partial transcript: `stable` words no longer change, `unstable` ones may. */
+  z
+    .object({
+      type: z.literal('partial'),
+      requestId: z.number().int(),
+      stable: z.string(),
+      unstable: z.string(),
+      audio_s: z.number(),
+    })
+    .strict(),
   /** The frame path failed (e.g. a model could not run); frames keep being acknowledged. */
   z.object({ type: z.literal('frame-error'), error: AppErrorSchema }).strict(),
 ]);
@@ -189,6 +207,8 @@ export const TranscriptResultSchema = z
     fitted: z.boolean(),
     /** Decoding temperature per 30 s window (above 0 after a fallback). */
     temperatures: z.array(z.number()),
+    /** Every window passed the fallback checks (false: the temperature ladder ran out). */
+    settled: z.boolean(),
     timings: z
       .object({
         loadMs: z.number(),

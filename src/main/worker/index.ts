@@ -15,7 +15,12 @@ const parent = connectToParent();
 const modelDir = process.env.EARSHOT_MODEL_DIR;
 const loader = new ModelLoader(modelDir ? modelFolder(modelDir) : packagedModels);
 const listening = new Listening(loader, (event) => parent.send(event));
-const context: WorkerContext = { runtime: parent.runtime, loader, listening, asr: new AsrService(loader) };
+const context: WorkerContext = {
+  runtime: parent.runtime,
+  loader,
+  listening,
+  asr: new AsrService(loader, (event) => parent.send(event)),
+};
 const frames = new FrameReceiver();
 frames.onFrame((samples, seq) => listening.frame(samples, seq));
 

@@ -1,10 +1,14 @@
-import type { TranscribeRequest, TranscriptResult } from '../../../shared/worker-protocol';
+import type { TranscribeRequest, TranscriptResult, WorkerEvent } from '../../../shared/worker-protocol';
 import type { ModelLoader } from '../models/model-loader';
 import { EnergyGate } from '../vad/energy-gate';
 import { containsSpeech } from '../vad/scan-file';
 import { VoiceActivity } from '../vad/voice-activity';
 import { EncoderCache } from './encoder-cache';
-import { SpeechRecognizer } from './speech-recognizer';
+import { PartialTranscriber } from './partial-transcriber';
+import { SpeechRecognizer, type TranscribeOptions, type Transcript } from './speech-recognizer';
+
+/** 80 ms at 16 kHz: live audio arrives in the pipeline's frames. */
+const LIVE_FRAME = 1280;
 import { resolveWhisperModel } from './whisper-registry';
 import { WhisperModel } from './whisper-model';
 
@@ -20,7 +24,10 @@ export class AsrService {
   private vad: Promise<VoiceActivity> | undefined;
   private readonly gate = new EnergyGate();
 
-  constructor(private readonly loader: ModelLoader) {}
+  constructor(
+    private readonly loader: ModelLoader,
+    private readonly emit: (event: WorkerEvent) => void,
+  ) {}
 
   async transcribe(request: TranscribeRequest): Promise<TranscriptResult> {
     this.encoderCache.resize(request.cache.encoderEntries);
@@ -42,13 +49,14 @@ export class AsrService {
         model: recognizer.model.info.name,
         fitted: recognizer.model.fitted,
         temperatures: [],
+        settled: true,
         timings: { loadMs, vadMs: totalMs, melMs: 0, encoderMs: 0, decoderMs: 0, totalMs },
         cache: { encoderHits: 0, encoderMisses: 0 },
       };
     }
     const vadMs = performance.now() - started;
     const { decoding } = request;
-    const transcript = await recognizer.transcribe(request.samples, {
+    const options: TranscribeOptions = {
       language: request.language,
       task: request.task,
       timestamps: request.timestamps,
@@ -58,13 +66,60 @@ export class AsrService {
       logProbThreshold: decoding.logProbThreshold,
       noSpeechThreshold: decoding.noSpeechThreshold,
       prompt: request.prompt,
-    });
+    };
+    const transcript = request.stream
+      ? await this.replayLive(recognizer, vad, request, options, request.stream.intervalMs)
+      : await recognizer.transcribe(request.samples, options);
     return {
       ...transcript,
       model: recognizer.model.info.name,
       fitted: recognizer.model.fitted,
-      timings: { ...transcript.timings, loadMs, vadMs, totalMs: performance.now() - started },
+      // Streamed, the replay timed its own total: from the end of the utterance to the text.
+      timings: {
+        ...transcript.timings,
+        loadMs,
+        vadMs,
+        totalMs: request.stream ? transcript.timings.totalMs : performance.now() - started,
+      },
     };
+  }
+
+  /**
+   * The clip arrives at real-time pace in 80 ms frames, with a partial every `intervalMs`, then
+   * the silence hang-over that ends a live utterance, then the final pass; `totalMs` measures
+   * from the end of the hang-over to the text.
+   */
+  private async replayLive(
+    recognizer: SpeechRecognizer,
+    vad: VoiceActivity,
+    request: TranscribeRequest,
+    options: TranscribeOptions,
+    intervalMs: number,
+  ): Promise<Transcript> {
+    const { samples, id: requestId } = request;
+    const partials = new PartialTranscriber(recognizer, options, (u) =>
+      this.emit({ type: 'partial', requestId, stable: u.stable, unstable: u.unstable, audio_s: u.audioS }),
+    );
+    vad.reset();
+    this.gate.reset();
+    const started = performance.now();
+    // After the clip, the silence a live session waits for before it ends the utterance.
+    const hangover = new Float32Array(Math.ceil(request.vad.silenceHangoverMs / 80) * LIVE_FRAME);
+    const frames = Math.ceil(samples.length / LIVE_FRAME) + hangover.length / LIVE_FRAME;
+    const ticksEvery = Math.max(1, Math.round(intervalMs / 80));
+    for (let f = 0; f < frames; f++) {
+      await new Promise((r) => setTimeout(r, Math.max(0, started + (f + 1) * 80 - performance.now())));
+      const at = f * LIVE_FRAME;
+      const frame = at < samples.length ? samples.subarray(at, at + LIVE_FRAME) : hangover.subarray(0, LIVE_FRAME);
+      // As live: frames the VAD hears as speech are voiced; the closing silence does not reach the partials.
+      const voice = await vad.process(frame, this.gate.process(frame));
+      partials.append(frame, voice.probability >= request.vad.endThreshold);
+      if ((f + 1) % ticksEvery === 0) partials.tick();
+    }
+    vad.reset();
+    const ended = performance.now();
+    const transcript = await partials.finish();
+    return { ...transcript, timings: { ...transcript.timings, totalMs: performance.now() - ended } };
   }
 
   get cacheStats(): { hits: number; misses: number; entries: number } {

@@ -49,6 +49,11 @@ export interface Transcript {
   cache: { encoderHits: number; encoderMisses: number };
   /** Temperatures used, one per window (above 0 when fallback happened). */
   temperatures: number[];
+  /**
+   * Every window's result passed the fallback checks (or was silence) at the temperature it was
+   * decoded with: a pass with a longer ladder would have stopped at the same result.
+   */
+  settled: boolean;
 }
 
 const SAMPLES_PER_WINDOW = WHISPER_WINDOW_FRAMES * WHISPER_HOP;
@@ -103,6 +108,7 @@ export class SpeechRecognizer {
     let languageProbs: Record<string, number> = {};
     const segments: Segment[] = [];
     const temperatures: number[] = [];
+    let settled = true;
     let tokenCount = 0;
     // A fitted window always decodes with timestamps: without them the decoder tends to repeat a
     // short command into the silence that pads it; with them it closes the segment and stops, and
@@ -132,6 +138,7 @@ export class SpeechRecognizer {
       const result = await this.decodeWithFallback(encoderOutput, start, sotIndex, prefix, decodeOptions, random);
       timings.decoderMs += performance.now() - decodeStart;
       temperatures.push(result.temperature);
+      settled &&= result.settled;
 
       const offset = seek / WHISPER_SAMPLE_RATE;
       const windowSeconds = window.length / WHISPER_SAMPLE_RATE;
@@ -174,6 +181,7 @@ export class SpeechRecognizer {
       timings,
       cache: { encoderHits: this.cache.hits - hitsBefore, encoderMisses: this.cache.misses - missesBefore },
       temperatures,
+      settled,
     };
   }
 
@@ -235,7 +243,8 @@ export class SpeechRecognizer {
   /**
    * Decodes at each temperature of the ladder until the result is neither repetitive (gzip
    * compression ratio) nor improbable (mean log-probability). A window that is probably silent
-   * (no-speech probability above its threshold) is not retried: its text is dropped.
+   * (no-speech probability above its threshold) is not retried: its text is dropped. `settled`:
+   * the result passed those checks (false when the ladder ran out).
    */
   private async decodeWithFallback(
     encoderOutput: Tensor,
@@ -244,8 +253,9 @@ export class SpeechRecognizer {
     prefix: { cache: DecoderCache; logits: Float32Array; tokens: number } | undefined,
     options: TranscribeOptions,
     random: () => number,
-  ): Promise<DecodeResult> {
+  ): Promise<DecodeResult & { settled: boolean }> {
     let result: DecodeResult | undefined;
+    let settled = false;
     for (const temperature of options.temperatures) {
       result = await decodeWindow(this.model.decoder, encoderOutput, this.tokens, {
         start,
@@ -260,11 +270,11 @@ export class SpeechRecognizer {
       const text = this.model.tokenizer.decode(result.tokens);
       const repetitive = compressionRatio(text) > options.compressionRatioThreshold || result.loopCut;
       const unlikely = result.avgLogProb < options.logProbThreshold;
-      if (result.noSpeechProb > options.noSpeechThreshold && unlikely) break;
-      if (!repetitive && !unlikely) break;
+      settled = (result.noSpeechProb > options.noSpeechThreshold && unlikely) || (!repetitive && !unlikely);
+      if (settled) break;
     }
     if (!result) throw new AppError('InvalidPayload', 'No decoding temperature was given.');
-    return result;
+    return { ...result, settled };
   }
 
   /**

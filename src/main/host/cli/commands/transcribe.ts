@@ -1,5 +1,5 @@
 import { AppError } from '../../../../shared/errors';
-import { TranscriptResultSchema, type TranscriptResult } from '../../../../shared/worker-protocol';
+import { TranscriptResultSchema, WorkerEventSchema, type TranscriptResult } from '../../../../shared/worker-protocol';
 import { loadAudioFile } from '../../../audio/audio-file';
 import { createLogger } from '../../../log';
 import { userModelsDir } from '../../../settings/config-dir';
@@ -12,7 +12,7 @@ export const transcribeCommand: CliCommand = {
   usage: [
     'earshot transcribe FILE.wav [FILE.wav ...] [--model tiny|base|NAME|PATH] [--language auto|en|…]',
     '                  [--task transcribe|translate] [--beam N] [--prompt TEXT] [--window fitted|full]',
-    '                  [--no-timestamps] [--json]',
+    '                  [--no-timestamps] [--stream] [--json]',
     '',
     "  --model M        a Whisper model: tiny, base, a model in the user's model folder, or a folder",
     `                   (default: the active profile's; user models live in ${userModelsDir()})`,
@@ -22,6 +22,10 @@ export const transcribeCommand: CliCommand = {
     '  --prompt TEXT    custom vocabulary or context (names, jargon) the decoder should expect',
     "  --window W       encoder window: fitted to the audio, or the full 30 s (default: the profile's)",
     '  --no-timestamps  one segment per 30 s window instead of timestamped segments (a little faster)',
+    '  --stream         play each file at real-time pace with live partial transcripts, as a live',
+    '                   utterance gets them (every partialIntervalMs of the profile); total_ms is then',
+    '                   from the end of the utterance (speech, then the silence hang-over) to the text.',
+    '                   With --json, partials print as {"file","partial":{"stable","unstable","audio_s"}}',
     '  --config-dir DIR settings folder (for the active profile)',
     '  --json           one JSON object per file per line: {"file","text","language","language_probs",',
     '                   "segments":[{"start","end","text"}],"tokens","model","timings":{…},"cache":{…}}',
@@ -38,6 +42,7 @@ export const transcribeCommand: CliCommand = {
     prompt: { type: 'string' },
     window: { type: 'string' },
     'no-timestamps': { type: 'boolean' },
+    stream: { type: 'boolean' },
     json: { type: 'boolean' },
     'config-dir': { type: 'string' },
   },
@@ -59,9 +64,20 @@ export const transcribeCommand: CliCommand = {
       decoding = { ...decoding, strategy: beam > 1 ? 'beam' : 'greedy', beamSize: beam };
     }
     const model = (values.model as string | undefined) ?? profile.model;
+    const stream = values.stream ? { intervalMs: profile.partialIntervalMs || 500 } : undefined;
     let failures = 0;
     await withWorker(log, async (worker) => {
+      let current = '';
+      worker.onEvent((message) => {
+        const event = WorkerEventSchema.safeParse(message);
+        if (!event.success || event.data.type !== 'partial') return;
+        const { stable, unstable, audio_s } = event.data;
+        if (values.json)
+          io.out(JSON.stringify({ file: current, partial: { stable, unstable, audio_s: round(audio_s) } }));
+        else io.out(`  [${audio_s.toFixed(1)} s] ${stable}${unstable ? ` …${unstable}` : ''}`);
+      });
       for (const file of positionals) {
+        current = file;
         let result: TranscriptResult;
         try {
           const samples = await loadAudioFile(file, profile.resamplerQuality);
@@ -80,6 +96,7 @@ export const transcribeCommand: CliCommand = {
               fitWindow: window === 'fitted',
               cache: { encoderEntries: profile.cache.encoderEntries, sessionEntries: profile.cache.sessionEntries },
               vad: profile.vad,
+              stream,
             }),
           );
         } catch (error) {

@@ -1,0 +1,172 @@
+import type { SpeechRecognizer, TranscribeOptions, Transcript } from './speech-recognizer';
+
+export interface PartialUpdate {
+  /** Words two consecutive hypotheses agreed on: they never change again. */
+  stable: string;
+  /** The rest of the latest hypothesis: it may still change. */
+  unstable: string;
+  /** Seconds of audio the hypothesis covers. */
+  audioS: number;
+  /** Time the partial took. */
+  ms: number;
+}
+
+export interface PartialStats {
+  partials: number;
+  /** Ticks that found a partial still running (work is never queued behind it). */
+  skippedBusy: number;
+  /** Ticks with no new audio since the last partial. */
+  skippedIdle: number;
+  /** The final pass was the last partial itself (same audio, settled greedy result). */
+  finalReused: boolean;
+}
+
+const SAMPLE_RATE = 16000;
+/** Initial room: 10 s; grows by doubling. */
+const INITIAL_SAMPLES = 10 * SAMPLE_RATE;
+
+/**
+ * Live partial transcripts of a growing utterance. The caller appends audio as it arrives and
+ * calls `tick` at the profile's interval; a tick while a partial is still running is skipped, so
+ * work never piles up. Partials decode greedily without fallback (speed over polish) and keep a
+ * stable prefix by local agreement: a word is committed once two consecutive hypotheses agree on
+ * it and everything before it. `finish` transcribes the whole utterance with the full options;
+ * when no audio arrived since the last partial, its encoder output comes from the cache, and a
+ * greedy final pass is the last partial itself when that passed the fallback checks.
+ */
+export class PartialTranscriber {
+  private audio = new Float32Array(INITIAL_SAMPLES);
+  private length = 0;
+  /** End of the last audio the caller marked as voiced. */
+  private voicedEnd = 0;
+  private running: Promise<void> | undefined;
+  /** The last appended audio was unvoiced after speech. */
+  private paused = false;
+  /** A partial is due as soon as the running one ends (speech paused while it ran). */
+  private tickWhenIdle = false;
+  private lastLength = 0;
+  /** The latest partial's transcript and the audio it covered. */
+  private last: { length: number; transcript: Transcript } | undefined;
+  private previous: string[] = [];
+  private committed: string[] = [];
+  readonly stats: PartialStats = { partials: 0, skippedBusy: 0, skippedIdle: 0, finalReused: false };
+
+  constructor(
+    private readonly recognizer: SpeechRecognizer,
+    private readonly options: TranscribeOptions,
+    private readonly onPartial: (update: PartialUpdate) => void,
+  ) {}
+
+  /**
+   * Adds audio. Unvoiced audio (silence by the VAD) after the last voiced frame is kept out of
+   * partials and the final pass, so the silence that ends an utterance does not change what they
+   * see: the partial that runs in it covers exactly what the final pass will, whose encoder output
+   * then comes from the cache. (A fitted encoder window pads with silence of its own.)
+   */
+  append(samples: Float32Array, voiced = true): void {
+    if (this.length + samples.length > this.audio.length) {
+      const grown = new Float32Array(Math.max(this.audio.length * 2, this.length + samples.length));
+      grown.set(this.audio.subarray(0, this.length));
+      this.audio = grown;
+    }
+    this.audio.set(samples, this.length);
+    this.length += samples.length;
+    if (voiced) {
+      this.voicedEnd = this.length;
+      this.paused = false;
+    } else if (!this.paused && this.voicedEnd > 0) {
+      // Speech just paused (perhaps ended): a partial on everything heard so far now, or as soon
+      // as the running one is done, so the final pass finds its encoder output in the cache.
+      this.paused = true;
+      if (this.running) this.tickWhenIdle = true;
+      else this.tick();
+    }
+  }
+
+  /** The audio partials and the final pass transcribe: up to the end of the last voiced frame. */
+  private get heard(): number {
+    return this.voicedEnd;
+  }
+
+  get audioSeconds(): number {
+    return this.heard / SAMPLE_RATE;
+  }
+
+  /** Starts a partial unless one is running or nothing new arrived; never waits for one. */
+  tick(): void {
+    if (this.running) {
+      this.stats.skippedBusy++;
+      return;
+    }
+    if (this.heard === this.lastLength) {
+      this.stats.skippedIdle++;
+      return;
+    }
+    this.running = this.partial().finally(() => {
+      this.running = undefined;
+      if (this.tickWhenIdle) {
+        this.tickWhenIdle = false;
+        this.tick();
+      }
+    });
+  }
+
+  /** Resolves once no partial is running. */
+  async whenIdle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /** Waits for a running partial, then transcribes everything with the full options. */
+  async finish(): Promise<Transcript> {
+    await this.whenIdle();
+    const last = this.last;
+    // Greedy at temperature 0 is deterministic: on the same audio, a partial that passed the
+    // fallback checks is exactly what the final pass would decode first and keep.
+    if (last && last.length === this.heard && last.transcript.settled && this.options.beamSize <= 1) {
+      this.stats.finalReused = true;
+      return { ...last.transcript, timings: { melMs: 0, encoderMs: 0, decoderMs: 0, totalMs: 0 } };
+    }
+    return this.recognizer.transcribe(this.audio.subarray(0, this.heard), this.options);
+  }
+
+  private async partial(): Promise<void> {
+    const length = this.heard;
+    const started = performance.now();
+    const result = await this.recognizer.transcribe(this.audio.subarray(0, length), {
+      ...this.options,
+      beamSize: 1,
+      temperatures: [0],
+    });
+    this.lastLength = length;
+    this.last = { length, transcript: result };
+    this.stats.partials++;
+    const words = result.text.split(/\s+/).filter((w) => w !== '');
+    this.commit(words);
+    this.onPartial({
+      stable: this.committed.join(' '),
+      unstable: words.slice(this.committed.length).join(' '),
+      audioS: length / SAMPLE_RATE,
+      ms: performance.now() - started,
+    });
+  }
+
+  /**
+   * Local agreement of the last two hypotheses, beyond what is already committed. Words are
+   * compared without case and punctuation ("not." and "not!" agree).
+   */
+  private commit(words: string[]): void {
+    const keys = words.map(wordKey);
+    const agreesWithCommitted = this.committed.every((w, i) => keys[i] === wordKey(w));
+    if (agreesWithCommitted) {
+      let n = this.committed.length;
+      while (n < keys.length && n < this.previous.length && keys[n] === this.previous[n]) n++;
+      // Committed words keep the spelling they were committed with: stable text never changes.
+      this.committed = [...this.committed, ...words.slice(this.committed.length, n)];
+    }
+    this.previous = keys;
+  }
+}
+
+function wordKey(word: string): string {
+  return word.toLowerCase().replace(/[^\p{L}\p{N}']/gu, '');
+}

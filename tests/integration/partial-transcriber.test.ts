@@ -1,0 +1,98 @@
+// Live partial transcripts of a growing utterance (real tiny model, jfk.wav arriving at twice real time): stable prefixes, skipped ticks, cache reuse.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeWavFile } from '../../src/main/audio/wav';
+import { EncoderCache } from '../../src/main/worker/asr/encoder-cache';
+import { PartialTranscriber, type PartialUpdate } from '../../src/main/worker/asr/partial-transcriber';
+import { SpeechRecognizer, type TranscribeOptions } from '../../src/main/worker/asr/speech-recognizer';
+import { WhisperModel } from '../../src/main/worker/asr/whisper-model';
+import { resolveWhisperModel } from '../../src/main/worker/asr/whisper-registry';
+import { ModelLoader } from '../../src/main/worker/models/model-loader';
+import { PRESETS } from '../../src/shared/profiles';
+import { SHARED_AUDIO } from '../support/shared-audio';
+import { normaliseText } from '../support/wer';
+
+const BALANCED = PRESETS[0]!;
+const OPTIONS: TranscribeOptions = {
+  language: 'auto',
+  task: 'transcribe',
+  timestamps: false,
+  beamSize: 1,
+  temperatures: BALANCED.decoding.temperatures,
+  compressionRatioThreshold: BALANCED.decoding.compressionRatioThreshold,
+  logProbThreshold: BALANCED.decoding.logProbThreshold,
+  noSpeechThreshold: BALANCED.decoding.noSpeechThreshold,
+};
+const FRAME = 1280;
+const SPEED = 2;
+
+let model: WhisperModel;
+let jfk: Float32Array;
+beforeAll(async () => {
+  model = await WhisperModel.load(resolveWhisperModel('tiny'), new ModelLoader(), { threads: 2, fitWindow: true });
+  jfk = (await decodeWavFile(SHARED_AUDIO.jfk)).samples;
+}, 60_000);
+afterAll(() => model?.release());
+
+describe('PartialTranscriber', () => {
+  it('streams partials whose stable prefix only grows and converges on the final text, which is the last partial itself', async () => {
+    const updates: PartialUpdate[] = [];
+    const partials = new PartialTranscriber(new SpeechRecognizer(model, new EncoderCache(8)), OPTIONS, (u) =>
+      updates.push(u),
+    );
+    const intervalFrames = BALANCED.partialIntervalMs / 80;
+    let ticks = 0;
+    const started = performance.now();
+    for (let f = 0; f * FRAME < jfk.length; f++) {
+      partials.append(jfk.subarray(f * FRAME, (f + 1) * FRAME));
+      if ((f + 1) % intervalFrames === 0) {
+        partials.tick();
+        ticks++;
+      }
+      // Audio arrives at twice real time; partials run meanwhile.
+      const due = started + ((f + 1) * 80) / SPEED;
+      await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
+    }
+    // The utterance ends: once the running partial is done, one more on everything, then the final pass.
+    await partials.whenIdle();
+    partials.tick();
+    ticks++;
+    const final = await partials.finish();
+
+    const { stats } = partials;
+    expect(stats.partials + stats.skippedBusy + stats.skippedIdle).toBe(ticks);
+    expect(stats.partials).toBeGreaterThanOrEqual(4);
+    for (let i = 1; i < updates.length; i++) {
+      const before = updates[i - 1]!.stable;
+      expect(updates[i]!.stable.startsWith(before), `${before} → ${updates[i]!.stable}`).toBe(true);
+      expect(updates[i]!.audioS).toBeGreaterThan(updates[i - 1]!.audioS);
+    }
+    const finalWords = normaliseText(final.text);
+    expect(finalWords.join(' ')).toContain('ask not what your country can do for you');
+    const last = updates.at(-1)!;
+    // The last partial covered all the audio: it is the final text, and its stable part a prefix of it.
+    expect(last.audioS).toBeCloseTo(jfk.length / 16000, 1);
+    expect(normaliseText(`${last.stable} ${last.unstable}`)).toEqual(finalWords);
+    expect(finalWords.slice(0, normaliseText(last.stable).length)).toEqual(normaliseText(last.stable));
+    expect(normaliseText(last.stable).length).toBeGreaterThan(5);
+    // No audio arrived after the last partial, which passed the fallback checks: it is the final.
+    expect(stats.finalReused).toBe(true);
+    expect(normaliseText(final.text)).toEqual(normaliseText(`${last.stable} ${last.unstable}`));
+  });
+
+  it('runs a final pass that cannot reuse the last partial (beam search) on the cached encoder output', async () => {
+    const partials = new PartialTranscriber(
+      new SpeechRecognizer(model, new EncoderCache(8)),
+      { ...OPTIONS, language: 'en', beamSize: 3 },
+      () => undefined,
+    );
+    partials.append(jfk.subarray(0, 16000 * 4));
+    // Speech pauses: a partial starts on everything heard, as it would while the silence hang-over runs.
+    partials.append(new Float32Array(FRAME), false);
+    await partials.whenIdle();
+    expect(partials.stats.partials).toBe(1);
+    const final = await partials.finish();
+    expect(partials.stats.finalReused).toBe(false);
+    expect(final.cache).toEqual({ encoderHits: 1, encoderMisses: 0 });
+    expect(normaliseText(final.text).slice(0, 4)).toEqual(['and', 'so', 'my', 'fellow']);
+  });
+});
