@@ -124,7 +124,13 @@ export class PartialTranscriber {
     // fallback checks is exactly what the final pass would decode first and keep.
     if (last && last.length === this.heard && last.transcript.settled && this.options.beamSize <= 1) {
       this.stats.finalReused = true;
-      return { ...last.transcript, timings: { melMs: 0, encoderMs: 0, decoderMs: 0, totalMs: 0 } };
+      // No encoder ran for this final pass: each window's output was already at hand.
+      const windows = last.transcript.temperatures.length;
+      return {
+        ...last.transcript,
+        timings: { melMs: 0, encoderMs: 0, decoderMs: 0, totalMs: 0 },
+        cache: { encoderHits: windows, encoderMisses: 0 },
+      };
     }
     return this.recognizer.transcribe(this.audio.subarray(0, this.heard), this.options);
   }

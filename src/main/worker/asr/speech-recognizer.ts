@@ -101,7 +101,11 @@ export class SpeechRecognizer {
     const tokenizer = this.model.tokenizer;
     const random = seededRandom(options.seed ?? 0x5eed);
     const auto = options.language === 'auto';
-    if (!auto && tokenizer.multilingual) tokenizer.languageToken(options.language); // unknown code: a clear error now
+    if (!auto && tokenizer.multilingual && !tokenizer.languages.includes(options.language))
+      throw new AppError(
+        'InvalidPayload',
+        `${this.model.info.name} does not know the language "${options.language}". Use auto or one of ${tokenizer.languages.join(', ')}.`,
+      );
     if (options.task === 'translate' && !tokenizer.multilingual)
       throw new AppError('InvalidPayload', `${this.model.info.name} is English-only: it cannot translate.`);
     let language = tokenizer.multilingual ? (auto ? undefined : options.language) : 'en';
