@@ -71,7 +71,7 @@ describe('SpeechRecognizer (whisper-tiny, fitted encoder window)', () => {
   });
 
   it('gives the same text with beam search and with timestamps, and segments inside the clip', async () => {
-    const beam = await recognizer.transcribe(jfk, { ...OPTIONS, language: 'en', beamSize: 4 });
+    const beam = await recognizer.transcribe(jfk, { ...OPTIONS, language: 'en', beamSize: 3 });
     expect(normaliseText(beam.text)).toEqual(normaliseText(JFK_TEXT));
     const timed = await recognizer.transcribe(jfk, { ...OPTIONS, language: 'en', timestamps: true });
     expect(normaliseText(timed.text)).toEqual(normaliseText(JFK_TEXT));
@@ -109,6 +109,24 @@ describe('SpeechRecognizer (whisper-tiny, fitted encoder window)', () => {
     const wer = wordErrorRate(pairs);
     // Measured 0.08 here: tiny mishears espeak-ng's robotic voice most.
     expect(wer, JSON.stringify(pairs, null, 1)).toBeLessThan(0.15);
+  });
+
+  it('runs the translate task (English stays English)', async () => {
+    const translated = await recognizer.transcribe(jfk, { ...OPTIONS, task: 'translate' });
+    expect(normaliseText(translated.text).join(' ')).toContain('ask not what your country can do for you');
+  });
+
+  it('follows an initial prompt: custom vocabulary spells a name its way', async () => {
+    const jane = (await decodeWavFile(SHARED_AUDIO.heyJane)).samples;
+    const plain = await recognizer.transcribe(jane, { ...OPTIONS, language: 'en' });
+    expect(plain.text).toContain('Jane');
+    const prompted = await recognizer.transcribe(jane, {
+      ...OPTIONS,
+      language: 'en',
+      prompt: 'Hey Jayne, Hey Jayne, turn the lights on',
+    });
+    expect(prompted.text).toContain('Jayne');
+    expect(normaliseText(prompted.text)).toContain('lights');
   });
 
   it('identifies German, French and Spanish spoken by espeak-ng', async () => {

@@ -170,9 +170,11 @@ export class SpeechRecognizer {
       }
       seek += advance;
     }
+    // A trailing U+FFFD is a character the decoder stopped in the middle of.
     const text = segments
       .map((s) => s.text)
       .join('')
+      .replace(/\uFFFD+$/u, '')
       .trim();
     timings.totalMs = performance.now() - started;
     return {
