@@ -39,7 +39,7 @@ describe('PartialTranscriber', () => {
     const partials = new PartialTranscriber(new SpeechRecognizer(model, new EncoderCache(8)), OPTIONS, (u) =>
       updates.push(u),
     );
-    const intervalFrames = BALANCED.partialIntervalMs / 80;
+    const intervalFrames = Math.round(BALANCED.partialIntervalMs / 80);
     let ticks = 0;
     const started = performance.now();
     for (let f = 0; f * FRAME < jfk.length; f++) {

@@ -142,7 +142,11 @@ export class AsrService {
       this.models.delete(key); // most recently used goes last
     } else {
       entry = WhisperModel.load(info, this.loader, { threads: request.threads, fitWindow: request.fitWindow }).then(
-        (model) => new SpeechRecognizer(model, this.encoderCache),
+        (model) => {
+          // The model's bytes are garbage now; collect them at once (see WORKER_V8_FLAGS).
+          (globalThis as { gc?: () => void }).gc?.();
+          return new SpeechRecognizer(model, this.encoderCache);
+        },
       );
       // A failed load is not kept: the next request tries again (e.g. after the file is restored).
       entry.catch(() => this.models.delete(key));

@@ -49,6 +49,20 @@ const LANGUAGE_TOKEN = /^<\|([a-z]{2,3})\|>$/;
 
 const TokenIdsSchema = z.array(z.number().int().nonnegative());
 
+const UTF8 = new TextDecoder('utf-8');
+
+/**
+ * GPT-2's byte-level alphabet, reversed: vocabulary entries spell each byte as one character,
+ * printable bytes as themselves and the rest (controls, space, 127–160, 173) as U+0100 onwards.
+ */
+const BYTE_OF_CHAR: ReadonlyMap<string, number> = (() => {
+  const printable = (b: number) => (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
+  const table = new Map<string, number>();
+  let next = 256;
+  for (let b = 0; b < 256; b++) table.set(String.fromCharCode(printable(b) ? b : next++), b);
+  return table;
+})();
+
 /**
  * The parts of `tokenizer.json` read here; the rest is checked by the library's constructor.
  * The 50k-entry vocabulary is only checked to be an object: a zod record would copy it (+100 ms).
@@ -82,18 +96,20 @@ type GenerationConfigFile = z.infer<typeof GenerationConfigFileSchema>;
 /** The model files, parsed; `generation` is undefined where the model has no `generation_config.json`. */
 interface WhisperTokenizerFiles {
   tokenizer: TokenizerFile;
+  /** tokenizer.json as read, for the BPE encoder built on first use. */
+  tokenizerSource: string;
   config: ConfigFile;
   generation: GenerationConfigFile | undefined;
 }
 
 /** Reads a Whisper model folder's tokenizer files; throws `ModelMissing` or `ModelIntegrityError`. */
 export async function loadWhisperTokenizer(modelDir: string): Promise<WhisperTokenizer> {
-  const [tokenizer, config, generation] = await Promise.all([
-    readJson(modelDir, 'tokenizer.json', TokenizerFileSchema),
+  const [[tokenizer, tokenizerSource], config, generation] = await Promise.all([
+    readJsonWithSource(modelDir, 'tokenizer.json', TokenizerFileSchema),
     readJson(modelDir, 'config.json', ConfigFileSchema),
     readJson(modelDir, 'generation_config.json', GenerationConfigFileSchema, { optional: true }),
   ]);
-  return new WhisperTokenizer(modelDir, { tokenizer, config, generation });
+  return new WhisperTokenizer(modelDir, { tokenizer, tokenizerSource, config, generation });
 }
 
 export class WhisperTokenizer {
@@ -108,8 +124,14 @@ export class WhisperTokenizer {
   /** Size of the decoder's logits, so also one past the largest id. */
   readonly vocabSize: number;
 
-  /** Byte-level BPE over text only: Whisper's special tokens are handled here, not by the library. */
-  private readonly text: Tokenizer;
+  /**
+   * Byte-level BPE for `encode`, built on first use: only prompts need it, and the library's
+   * tokenizer holds ~50 MiB (merge tables) for as long as it lives.
+   */
+  private text: Tokenizer | undefined;
+  private readonly tokenizerSource: string;
+  /** Each text id's vocabulary entry: bytes spelled with GPT-2's byte-to-character table. */
+  private readonly pieces: string[];
   /** 1 for ids that are text pieces, 0 for special and timestamp tokens and unused ids. */
   private readonly isTextId: Uint8Array;
   private readonly languageIds = new Map<string, number>();
@@ -121,6 +143,7 @@ export class WhisperTokenizer {
     files: WhisperTokenizerFiles,
   ) {
     const { tokenizer, config, generation } = files;
+    this.tokenizerSource = files.tokenizerSource;
     const added = new Map(tokenizer.added_tokens.map((token) => [token.content, token.id]));
     const required = (content: string): number => {
       const id = added.get(content);
@@ -167,34 +190,44 @@ export class WhisperTokenizer {
     this.beginSuppressTokens = generation?.begin_suppress_tokens ?? config.begin_suppress_tokens ?? [];
 
     this.isTextId = new Uint8Array(this.vocabSize);
-    for (const id of Object.values(tokenizer.model.vocab)) {
-      if (Number.isInteger(id) && id >= 0 && id < this.vocabSize) this.isTextId[id] = 1;
+    this.pieces = new Array<string>(this.vocabSize).fill('');
+    for (const [piece, id] of Object.entries(tokenizer.model.vocab)) {
+      if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) continue;
+      this.isTextId[id] = 1;
+      this.pieces[id] = piece;
     }
     for (const id of added.values()) this.isTextId[id] = 0;
-
-    try {
-      // Without added tokens the library neither turns "<|en|>" typed in a prompt into the
-      // language token nor scans 1,600 added tokens per decoded token (10× slower decode).
-      this.text = new Tokenizer(
-        { ...tokenizer, added_tokens: [], post_processor: null },
-        // OpenAI's decoder keeps the text as is; the cleanup would turn "Bonjour !" into "Bonjour!".
-        { clean_up_tokenization_spaces: false },
-      );
-    } catch (error) {
-      throw this.broken(`tokenizer.json is not a usable BPE tokenizer (${(error as Error).message})`);
+    for (const piece of this.pieces) {
+      for (const char of piece)
+        if (!BYTE_OF_CHAR.has(char)) throw this.broken(`the vocabulary entry "${piece}" is not byte-level BPE`);
     }
   }
 
   /** The text of `ids`; special and timestamp tokens are skipped. */
   decode(ids: readonly number[]): string {
-    const text = ids.filter((id) => this.isTextId[id] === 1);
     // Bytes are joined before UTF-8 decoding, so a character split across tokens comes out whole;
     // one cut off at the end (a partial transcript) becomes U+FFFD.
-    return text.length === 0 ? '' : this.text.decode(text);
+    const bytes: number[] = [];
+    for (const id of ids) {
+      if (this.isTextId[id] !== 1) continue;
+      for (const char of this.pieces[id] as string) bytes.push(BYTE_OF_CHAR.get(char) as number);
+    }
+    return UTF8.decode(Uint8Array.from(bytes));
   }
 
   /** Text tokens only, no special tokens even where the text spells one (`<|en|>` stays text). */
   encode(text: string): number[] {
+    if (text === '') return [];
+    if (!this.text) {
+      try {
+        const tokenizer = JSON.parse(this.tokenizerSource) as Record<string, unknown>;
+        // Without added tokens the library neither turns "<|en|>" typed in a prompt into the
+        // language token nor scans 1,600 added tokens per token.
+        this.text = new Tokenizer({ ...tokenizer, added_tokens: [], post_processor: null }, {});
+      } catch (error) {
+        throw this.broken(`tokenizer.json is not a usable BPE tokenizer (${(error as Error).message})`);
+      }
+    }
     return this.text.encode(text, { add_special_tokens: false }).ids;
   }
 
@@ -255,6 +288,13 @@ export class WhisperTokenizer {
   }
 }
 
+/** `readJson` that also returns the text it parsed. */
+async function readJsonWithSource<T>(dir: string, name: string, schema: z.ZodType<T>): Promise<[T, string]> {
+  let source = '';
+  const value = await readJson(dir, name, schema, undefined, (text: string) => (source = text));
+  return [value, source];
+}
+
 async function readJson<T>(
   dir: string,
   name: string,
@@ -266,7 +306,15 @@ async function readJson<T>(
   dir: string,
   name: string,
   schema: z.ZodType<T>,
+  options: undefined,
+  onSource: (source: string) => void,
+): Promise<T>;
+async function readJson<T>(
+  dir: string,
+  name: string,
+  schema: z.ZodType<T>,
   options?: { optional: true },
+  onSource?: (source: string) => void,
 ): Promise<T | undefined> {
   const path = join(dir, name);
   let source: string;
@@ -279,6 +327,7 @@ async function readJson<T>(
       `The Whisper model file ${path} is missing or unreadable. Reinstall Earshot (npm ci) or restore the model folder.`,
     );
   }
+  onSource?.(source);
   let json: unknown;
   try {
     json = JSON.parse(source);
