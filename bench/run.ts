@@ -1,5 +1,6 @@
 // `npm run bench`: measurements, never a gate. Each benchmark prints ratios against a
 // baseline measured in the same run, because absolute times on shared machines are noisy.
+import { asrBench } from './asr';
 import { frameLatencyBench } from './frame-latency';
 import { guardOverhead } from './ipc-guard-overhead';
 import { resamplerBench } from './resampler';
@@ -17,6 +18,7 @@ const BENCHMARKS = [
   vadBench,
   wakeWordBench,
   workerResourcesBench,
+  asrBench,
   wakeAccuracyBench,
 ];
 
