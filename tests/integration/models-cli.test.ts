@@ -78,7 +78,7 @@ describe('earshot models list and add', () => {
     expect((await list(env)).problems).toHaveLength(1);
   });
 
-  it('adds a copy of the tiny model that transcribes by name, then refuses it once a byte changes', async () => {
+  it('adds a copy of the tiny model that transcribes by name, then refuses it once a byte changes or a file goes', async () => {
     const env = freshEnv();
     const source = join(tempDir(), 'Tiny Copy');
     cpSync(TINY, source, { recursive: true });
@@ -109,6 +109,16 @@ describe('earshot models list and add', () => {
     const bad = await transcribe(env, 'tiny-copy');
     expect(bad.code).toBe(1);
     expect(bad.result.error).toMatchObject({ code: 'ModelIntegrityError', message: expect.stringContaining(encoder) });
+
+    bytes[1000] = bytes[1000]! ^ 0x01;
+    writeFileSync(encoder, bytes); // restored; now a file goes missing
+    rmSync(join(dir, 'onnx/decoder_model_merged_quantized.onnx'));
+    const missing = await transcribe(env, 'tiny-copy');
+    expect(missing.code).toBe(1);
+    expect(missing.result.error).toMatchObject({
+      code: 'ModelMissing',
+      message: expect.stringContaining('decoder_model_merged_quantized.onnx'),
+    });
 
     const unknown = await transcribe(env, 'no-such-model');
     expect(unknown.code).toBe(1);
