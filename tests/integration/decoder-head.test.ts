@@ -32,12 +32,13 @@ describe('quantizedHeadDecoderModel', () => {
     const ort = onnxRuntime();
     const stock = new WhisperDecoder(ort, await openSession(stockBytes, 1, true), DIMS);
     const edited = new WhisperDecoder(ort, await openSession(quantizedHeadDecoderModel(stockBytes), 1, true), DIMS);
-    // A deterministic stand-in for an encoder output (200 positions: 4 s).
-    const hidden = new ort.Tensor(
-      'float32',
-      Float32Array.from({ length: 200 * 384 }, (_, i) => Math.sin(i * 0.37)),
-      [1, 200, 384],
-    );
+    // The encoder's output for jfk.wav (full 30 s window).
+    const jfk = (await decodeWavFile(SHARED_AUDIO.jfk)).samples;
+    const features = new LogMelSpectrogram().compute(jfk);
+    const encoder = await openSession(tiny.files.encoder.path, 2);
+    const input = new ort.Tensor('float32', features, [1, 80, 3000]);
+    const hidden = (await encoder.run({ input_features: input }, ['last_hidden_state'])).last_hidden_state!;
+    await encoder.release();
     let a = await stock.run([50258, 50259, 50359, 50363], hidden, null);
     let b = await edited.run([50258, 50259, 50359, 50363], hidden, null);
     let worst = 0;

@@ -11,6 +11,7 @@ import { type VadEvent, type VadSettings, VoiceActivity } from '../../../src/mai
 import { findPreset } from '../../../src/shared/profiles';
 import { SHARED_AUDIO } from '../../support/shared-audio';
 import { SpeechGenerator, type SpeechClip, type TtsVoice } from '../../support/tts-speech';
+import { concatSamples } from '../../support/samples';
 
 const RATE = 16000;
 const FRAME = 1280;
@@ -77,16 +78,6 @@ function noise(seconds: number, dbfs: number): Float32Array {
   for (let i = 0; i < out.length; i++) {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
     out[i] = (state / 2 ** 32 - 0.5) * 2 * scale;
-  }
-  return out;
-}
-
-function concat(...parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
   }
   return out;
 }
@@ -158,7 +149,7 @@ describe('VoiceActivity on generated speech', () => {
     configured({ silenceHangoverMs: 300 });
     let changed = false;
     // Two more seconds of silence, so the 1.5 s hang-over runs out before the stream ends.
-    const events = await stream(concat(clip.samples, new Float32Array(2 * RATE)), FRAME, () => {
+    const events = await stream(concatSamples(clip.samples, new Float32Array(2 * RATE)), FRAME, () => {
       if (!changed && vad.speaking) {
         vad.configure({ ...BALANCED, silenceHangoverMs: 1500 });
         changed = true;
@@ -180,7 +171,7 @@ describe('VoiceActivity on generated speech', () => {
 
   it('closes a segment still open at the end of the file at the end of the file', async () => {
     const phrase = await speech.phrase('flite-slt', FIRST);
-    const samples = concat(new Float32Array(RATE), phrase.subarray(0, Math.round(phrase.length * 0.6)));
+    const samples = concatSamples(new Float32Array(RATE), phrase.subarray(0, Math.round(phrase.length * 0.6)));
     const scan = await scanForSpeech(samples, configured());
     expect(scan.segments).toHaveLength(1);
     expect(Math.abs(scan.segments[0]!.start_s - 1)).toBeLessThanOrEqual(TOLERANCE_S);
@@ -200,7 +191,7 @@ describe('VoiceActivity on silence and noise', () => {
 
   it('keeps the model off during silence with the gate, and finds the same speech', async () => {
     const phrase = await speech.compose([{ say: FIRST, voice: 'festival-kal' }]);
-    const samples = concat(noise(20, -60), phrase.samples, noise(20, -60));
+    const samples = concatSamples(noise(20, -60), phrase.samples, noise(20, -60));
     const chunks = Math.floor(samples.length / CHUNK);
     const plain = await scanForSpeech(samples, configured());
     const gated = await scanForSpeech(samples, configured(), new EnergyGate());
@@ -253,14 +244,14 @@ describe('EnergyGate', () => {
       const phrase = await speech.compose([{ say: FIRST, voice, level_dbfs: -35 }]);
       // Speech begins with frame 62.
       const lead = noise(5, -60).subarray(0, 62 * FRAME);
-      const open = gateFrames(concat(lead, phrase.samples, noise(2, -60)));
+      const open = gateFrames(concatSamples(lead, phrase.samples, noise(2, -60)));
       expect(open.slice(0, 62).some(Boolean), voice).toBe(false);
       expect(open[62], voice).toBe(true);
     }
   });
 
   it('learns a louder room: a fan switched on opens it, and it closes again within 10 s', () => {
-    const open = gateFrames(concat(noise(5, -60), noise(20, -40)));
+    const open = gateFrames(concatSamples(noise(5, -60), noise(20, -40)));
     const step = Math.floor((5 * RATE) / FRAME);
     expect(open[step + 1]).toBe(true);
     const lastOpen = open.lastIndexOf(true);

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeWavFile } from '../../../../src/main/audio/wav';
 import { LogMelSpectrogram } from '../../../../src/main/worker/asr/log-mel';
 import { SHARED_AUDIO } from '../../../support/shared-audio';
+import { concatSamples } from '../../../support/samples';
 
 const RATE = 16000;
 const HOP = 160;
@@ -59,16 +60,6 @@ function tone(hz: number, seconds: number, amplitude = 0.5): Float32Array {
   return Float32Array.from({ length: seconds * RATE }, (_, i) => amplitude * Math.sin((2 * Math.PI * hz * i) / RATE));
 }
 
-function concat(...parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 describe('against transformers.js WhisperFeatureExtractor', () => {
   const cases: [string, () => Float32Array, number][] = [
     ['jfk.wav (11 s) padded to 30 s', () => jfk, 3000],
@@ -104,7 +95,7 @@ describe('LogMelSpectrogram', () => {
     // Slaney mel(1 kHz) = 15; filter k (0-based) peaks at mel (k + 1) · mel(8 kHz) / 81 = (k + 1) · 0.5586,
     // nearest 15 for k = 26 (15.08 mel, 1005.6 Hz), whose rising edge weighs 1 kHz at 0.85 against 0.15 for k = 25.
     const frames = 200;
-    const out = logMel.compute(concat(new Float32Array(RATE / 2), tone(1000, 1)), frames);
+    const out = logMel.compute(concatSamples(new Float32Array(RATE / 2), tone(1000, 1)), frames);
     const at = (mel: number, t: number) => out[mel * frames + t]!;
     const floor = Math.min(...out);
     // Frame t's window spans samples 160t − 200 … 160t + 199: frame 48 still ends before the tone at 8000.
@@ -126,8 +117,10 @@ describe('LogMelSpectrogram', () => {
     const full = new LogMelSpectrogram({ skipSilentFrames: false });
     // Digital silence before, inside and after the speech (the tail only when padded); the speech at
     // −60 dB, so that no value is clamped and silent frames show their own value (−10, before the norm).
-    const speech = concat(command.subarray(0, 2 * RATE), new Float32Array(RATE / 2), command).map((v) => v / 1000);
-    const audio = concat(new Float32Array(RATE / 2), speech);
+    const speech = concatSamples(command.subarray(0, 2 * RATE), new Float32Array(RATE / 2), command).map(
+      (v) => v / 1000,
+    );
+    const audio = concatSamples(new Float32Array(RATE / 2), speech);
     const exact = audio.length / HOP;
     for (const frames of [3000, exact, exact - 1, 1000]) {
       const skipping = logMel.compute(audio, frames);
