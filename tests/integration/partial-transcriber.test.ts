@@ -95,4 +95,18 @@ describe('PartialTranscriber', () => {
     expect(final.cache).toEqual({ encoderHits: 1, encoderMisses: 0 });
     expect(normaliseText(final.text).slice(0, 4)).toEqual(['and', 'so', 'my', 'fellow']);
   });
+
+  it('stops a running partial that covers less audio than the final pass needs, instead of waiting for it', async () => {
+    const partials = new PartialTranscriber(
+      new SpeechRecognizer(model, new EncoderCache(8)),
+      { ...OPTIONS, language: 'en' },
+      () => undefined,
+    );
+    partials.append(jfk.subarray(0, 16000 * 4));
+    partials.tick(); // a partial on 4 s starts…
+    partials.append(jfk.subarray(16000 * 4, 16000 * 6)); // …and more speech arrives: the key is released now
+    const final = await partials.finish();
+    expect(partials.stats).toMatchObject({ stopped: 1, finalReused: false });
+    expect(normaliseText(final.text).join(' ')).toContain('fellow americans ask not');
+  });
 });

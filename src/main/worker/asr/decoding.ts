@@ -21,6 +21,8 @@ export interface DecodeOptions {
    * identification runs <|startoftranscript|> alone; its work is not repeated).
    */
   prefix?: { cache: DecoderCache; logits: Float32Array; tokens: number };
+  /** Checked before each step. */
+  signal?: AbortSignal;
 }
 
 export interface DecodeResult {
@@ -88,6 +90,7 @@ export async function decodeWindow(
   const finished: Hypothesis[] = [];
   let loopCut = false;
   for (let step = 0; step < maxTokens && live.length > 0; step++) {
+    options.signal?.throwIfAborted();
     const candidates: { parent: Hypothesis; token: number; sumLogProb: number }[] = [];
     for (const hypothesis of live) {
       const masked = hypothesis.logits.slice(0, vocab);

@@ -19,6 +19,10 @@ export interface PartialStats {
   skippedIdle: number;
   /** The final pass was the last partial itself (same audio, settled greedy result). */
   finalReused: boolean;
+  /** Partials stopped because the final pass needed more audio than they covered. */
+  stopped: number;
+  /** Partials that failed (their error is not reported; the final pass's would be). */
+  failed: number;
 }
 
 const SAMPLE_RATE = 16000;
@@ -40,6 +44,9 @@ export class PartialTranscriber {
   /** End of the last audio the caller marked as voiced. */
   private voicedEnd = 0;
   private running: Promise<void> | undefined;
+  /** The running partial's audio length and its stop switch. */
+  private runningLength = 0;
+  private stopRunning: AbortController | undefined;
   /** The last appended audio was unvoiced after speech. */
   private paused = false;
   /** A partial is due as soon as the running one ends (speech paused while it ran). */
@@ -49,7 +56,14 @@ export class PartialTranscriber {
   private last: { length: number; transcript: Transcript } | undefined;
   private previous: string[] = [];
   private committed: string[] = [];
-  readonly stats: PartialStats = { partials: 0, skippedBusy: 0, skippedIdle: 0, finalReused: false };
+  readonly stats: PartialStats = {
+    partials: 0,
+    skippedBusy: 0,
+    skippedIdle: 0,
+    finalReused: false,
+    stopped: 0,
+    failed: 0,
+  };
 
   constructor(
     private readonly recognizer: SpeechRecognizer,
@@ -116,8 +130,12 @@ export class PartialTranscriber {
     while (this.running) await this.running;
   }
 
-  /** Waits for a running partial, then transcribes everything with the full options. */
+  /**
+   * Transcribes everything with the full options. A running partial that covers all the audio is
+   * awaited (it may be the final itself); one that covers less is stopped, not waited for.
+   */
   async finish(): Promise<Transcript> {
+    if (this.running && this.runningLength !== this.heard) this.stopRunning?.abort();
     await this.whenIdle();
     const last = this.last;
     // Greedy at temperature 0 is deterministic: on the same audio, a partial that passed the
@@ -138,11 +156,23 @@ export class PartialTranscriber {
   private async partial(): Promise<void> {
     const length = this.heard;
     const started = performance.now();
-    const result = await this.recognizer.transcribe(this.audio.subarray(0, length), {
-      ...this.options,
-      beamSize: 1,
-      temperatures: [0],
-    });
+    const stop = new AbortController();
+    this.stopRunning = stop;
+    this.runningLength = length;
+    let result: Transcript;
+    try {
+      result = await this.recognizer.transcribe(this.audio.subarray(0, length), {
+        ...this.options,
+        beamSize: 1,
+        temperatures: [0],
+        signal: stop.signal,
+      });
+    } catch {
+      // A partial is disposable: a failure here shows up, if it lasts, in the final pass.
+      if (stop.signal.aborted) this.stats.stopped++;
+      else this.stats.failed++;
+      return;
+    }
     this.lastLength = length;
     this.last = { length, transcript: result };
     this.stats.partials++;

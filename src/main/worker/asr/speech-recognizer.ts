@@ -28,6 +28,8 @@ export interface TranscribeOptions {
   prompt?: string;
   /** Seed for sampling at temperatures above 0, so a run is repeatable. */
   seed?: number;
+  /** Stops the transcription between decoder steps (it rejects with the signal's reason). */
+  signal?: AbortSignal;
 }
 
 export interface Segment {
@@ -272,6 +274,7 @@ export class SpeechRecognizer {
         maxTokens: Math.floor(this.model.dims.maxTargetPositions / 2),
         random,
         prefix,
+        signal: options.signal,
       });
       const text = this.model.tokenizer.decode(result.tokens);
       const repetitive = compressionRatio(text) > options.compressionRatioThreshold || result.loopCut;
