@@ -9,12 +9,9 @@ const Threads = z.number().int().min(1).max(16);
 /** Keyword names as in the model files without the version suffix (`hey_jarvis`, `alexa`, …). */
 const Keywords = z.array(z.string().regex(/^[a-z0-9_]+$/)).max(8);
 
-/** Speech recognition of a whole clip (16 kHz mono): `earshot transcribe`, and each utterance of a session. */
-export const TranscribeRequestSchema = z
+/** How to recognise speech: model, decoding and caches, from the profile and the request. */
+export const AsrSettingsSchema = z
   .object({
-    type: z.literal('transcribe'),
-    id: z.number().int(),
-    samples: Samples,
     /** A registry name (`whisper-tiny`, `tiny`, a user model's name) or a user model folder. */
     model: z.string().min(1).max(1000),
     /** The user's model folder, where other models live. */
@@ -35,17 +32,42 @@ export const TranscribeRequestSchema = z
     }),
     /** For the silence guard: audio Silero calls silent is never transcribed. */
     vad: VadSettingsSchema,
-    /**
-     * Replay the clip at real-time pace with live partials every `intervalMs` (`partial` events
-     * carry this request's id), as a live utterance would get them; the response is the final.
-     */
-    stream: z
-      .object({ intervalMs: z.number().int().min(100).max(5000) })
-      .strict()
-      .optional(),
   })
   .strict();
+export type AsrSettings = z.infer<typeof AsrSettingsSchema>;
+
+/** Speech recognition of a whole clip (16 kHz mono): `earshot transcribe`, and recovery after a crash. */
+export const TranscribeRequestSchema = AsrSettingsSchema.extend({
+  type: z.literal('transcribe'),
+  id: z.number().int(),
+  samples: Samples,
+  /**
+   * Replay the clip at real-time pace with live partials every `intervalMs` (`partial` events
+   * carry this request's id), as a live utterance would get them; the response is the final.
+   */
+  stream: z
+    .object({ intervalMs: z.number().int().min(100).max(5000) })
+    .strict()
+    .optional(),
+}).strict();
 export type TranscribeRequest = z.infer<typeof TranscribeRequestSchema>;
+
+/**
+ * A live utterance on the frame stream: it starts at `fromSeq` (pre-roll included; the worker
+ * keeps the last 2 s of frames) and grows with the frames that follow, with partials every
+ * `partialIntervalMs` (0: none) as `partial` events whose `requestId` is `utterance`.
+ */
+export const UtteranceStartRequestSchema = z
+  .object({
+    type: z.literal('utterance-start'),
+    id: z.number().int(),
+    utterance: z.number().int().nonnegative(),
+    fromSeq: z.number().int().nonnegative(),
+    partialIntervalMs: z.number().int().min(0).max(5000),
+    asr: AsrSettingsSchema,
+  })
+  .strict();
+export type UtteranceStartRequest = z.infer<typeof UtteranceStartRequestSchema>;
 
 /**
  * Messages between main and the inference worker (a discriminated union on `type`). The
@@ -91,6 +113,17 @@ export const WorkerRequestSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   TranscribeRequestSchema,
+  UtteranceStartRequestSchema,
+  /** Ends the live utterance at frame `toSeq` (inclusive); the response is its final transcript. */
+  z
+    .object({
+      type: z.literal('utterance-finish'),
+      id: z.number().int(),
+      utterance: z.number().int().nonnegative(),
+      toSeq: z.number().int().nonnegative(),
+    })
+    .strict(),
+  z.object({ type: z.literal('utterance-cancel'), id: z.number().int(), utterance: z.number().int() }).strict(),
 ]);
 export type WorkerRequest = z.infer<typeof WorkerRequestSchema>;
 export type WorkerRequestType = WorkerRequest['type'];
@@ -143,7 +176,7 @@ export const WorkerEventSchema = z.discriminatedUnion('type', [
       seq: z.number().int(),
     })
     .strict(),
-  /** A live partial transcript: `stable` words no longer change, `unstable` ones may. */
+  /** A partial transcript: `stable` words no longer change, `unstable` ones may. `requestId`: the streamed request's id, or the live utterance's number. */
   z
     .object({
       type: z.literal('partial'),

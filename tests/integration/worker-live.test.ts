@@ -1,7 +1,7 @@
 // Live detection on the frame stream in the real worker, and recovery from kill -9 mid-stream.
 import { afterEach, describe, expect, it } from 'vitest';
 import { PRESETS } from '../../src/shared/profiles';
-import type { WorkerEvent } from '../../src/shared/worker-protocol';
+import { TranscriptResultSchema, type WorkerEvent } from '../../src/shared/worker-protocol';
 import { loadAudioFile } from '../../src/main/audio/audio-file';
 import { preciseNow } from '../../src/main/audio/capture-base';
 import { FrameSender } from '../../src/main/inference/frame-sender';
@@ -9,6 +9,7 @@ import { WorkerClient } from '../../src/main/inference/worker-client';
 import { nodeWorkerLauncher } from '../../src/main/inference/worker-launcher';
 import { memoryLog } from '../support/memory-log';
 import { SHARED_AUDIO } from '../support/shared-audio';
+import { normaliseText } from '../support/wer';
 
 const balanced = PRESETS[0]!;
 const cleanup: (() => Promise<void>)[] = [];
@@ -37,11 +38,11 @@ async function listeningWorker() {
     gate: true,
   });
   let seq = 0;
-  /** Streams a clip framed at 80 ms, a little faster than real time (flow control paces it). */
-  const stream = async (samples: Float32Array): Promise<void> => {
+  /** Streams a clip framed at 80 ms, by default faster than real time (flow control paces it). */
+  const stream = async (samples: Float32Array, frameMs = 10): Promise<void> => {
     for (let i = 0; i + 1280 <= samples.length; i += 1280) {
       sender.push(samples.subarray(i, i + 1280), seq++, preciseNow());
-      await sleep(10);
+      await sleep(frameMs);
     }
   };
   return { client, sender, events, stream };
@@ -101,4 +102,44 @@ describe('live detection in the worker', () => {
     await stream(withSilence(await loadAudioFile(SHARED_AUDIO.alexa), 1));
     await expect.poll(() => wakes(events), { timeout: 8000 }).toEqual(['alexa']); // keywords replayed to the new worker
   }, 30_000);
+
+  it('transcribes a live utterance from its pre-roll to its last frame, with partials on the way', async () => {
+    const { client, events, stream, sender } = await listeningWorker();
+    const jfk = await loadAudioFile(SHARED_AUDIO.jfk);
+    const asr = {
+      model: 'whisper-tiny',
+      language: 'en',
+      task: 'transcribe' as const,
+      timestamps: false,
+      decoding: balanced.decoding,
+      threads: 2,
+      fitWindow: true,
+      cache: { encoderEntries: 8, sessionEntries: 2 },
+      vad: balanced.vad,
+    };
+    // A second of room, then jfk: the utterance starts after the first frames are in, from frame 0
+    // (the worker's pre-roll), as a key press with pre-roll would.
+    const clip = withSilence(jfk, 0.5);
+    const lastSeq = Math.floor(clip.length / 1280) - 1;
+    const head = clip.subarray(0, 1280 * 10);
+    await stream(head);
+    await expect
+      .poll(async () =>
+        client.request({ type: 'utterance-start', utterance: 7, fromSeq: 0, partialIntervalMs: 500, asr }),
+      )
+      .toEqual({ utterance: 7, fromSeq: 0 });
+    // The rest at real-time pace, as a microphone delivers it (partials run meanwhile).
+    await stream(clip.subarray(head.length), 80);
+    const final = TranscriptResultSchema.parse(
+      await client.request({ type: 'utterance-finish', utterance: 7, toSeq: lastSeq }),
+    );
+    expect(sender.dropped).toBe(0);
+    expect(normaliseText(final.text).join(' ')).toContain('ask not what your country can do for you');
+    const partials = events.filter((e) => e.type === 'partial' && e.requestId === 7);
+    expect(partials.length).toBeGreaterThan(2);
+    // Finishing an utterance that is not open is a clear error.
+    await expect(client.request({ type: 'utterance-finish', utterance: 7, toSeq: lastSeq })).rejects.toMatchObject({
+      code: 'InvalidPayload',
+    });
+  }, 60_000);
 });

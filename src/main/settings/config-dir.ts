@@ -20,3 +20,11 @@ export function settingsFilePath(dir: string): string {
 export function userModelsDir(): string {
   return process.env.EARSHOT_MODELS_DIR ?? join(envPaths('earshot', { suffix: '' }).data, 'models');
 }
+
+/**
+ * The utterance history database: the platform's data folder
+ * (~/.local/share/earshot/history.sqlite on Linux), or `EARSHOT_HISTORY_DB`.
+ */
+export function historyDbPath(): string {
+  return process.env.EARSHOT_HISTORY_DB ?? join(envPaths('earshot', { suffix: '' }).data, 'history.sqlite');
+}

@@ -10,6 +10,7 @@ import {
 import { AppError } from '../../shared/errors';
 import { packageVersion } from '../host/runtime-versions';
 import type { AsrService } from './asr/asr-service';
+import type { LiveUtterances } from './asr/live-utterances';
 import type { Listening } from './listening';
 import type { ModelLoader } from './models/model-loader';
 import { EnergyGate } from './vad/energy-gate';
@@ -23,6 +24,7 @@ export interface WorkerContext {
   loader: ModelLoader;
   listening: Listening;
   asr: AsrService;
+  utterances: LiveUtterances;
 }
 
 type Handler<T extends WorkerRequest['type']> = (
@@ -54,6 +56,13 @@ const HANDLERS: { [T in WorkerRequest['type']]: Handler<T> } = {
     }
   },
   transcribe: (request, { asr }): Promise<TranscriptResult> => asr.transcribe(request),
+  'utterance-start': (request, { utterances }) => utterances.start(request),
+  'utterance-finish': (request, { utterances }): Promise<TranscriptResult> =>
+    utterances.finish(request.utterance, request.toSeq),
+  'utterance-cancel': (_request, { utterances }) => {
+    utterances.cancel();
+    return { cancelled: true };
+  },
   'vad-scan': async (request, { loader }): Promise<VadScanResult> => {
     const loadStart = performance.now();
     const vad = await VoiceActivity.create({ threads: request.threads, loader });

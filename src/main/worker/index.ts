@@ -1,4 +1,6 @@
+import type { WorkerEvent } from '../../shared/worker-protocol';
 import { AsrService } from './asr/asr-service';
+import { LiveUtterances } from './asr/live-utterances';
 import { handleWorkerMessage, type WorkerContext } from './dispatch';
 import { FrameReceiver } from './frame-receiver';
 import { Listening } from './listening';
@@ -14,13 +16,12 @@ const parent = connectToParent();
 // EARSHOT_MODEL_DIR: a folder of model files to use instead of the packaged ones (same pinned hashes).
 const modelDir = process.env.EARSHOT_MODEL_DIR;
 const loader = new ModelLoader(modelDir ? modelFolder(modelDir) : packagedModels);
-const listening = new Listening(loader, (event) => parent.send(event));
-const context: WorkerContext = {
-  runtime: parent.runtime,
-  loader,
-  listening,
-  asr: new AsrService(loader, (event) => parent.send(event)),
-};
+const send = (event: WorkerEvent) => parent.send(event);
+const asr = new AsrService(loader, send);
+const utterances = new LiveUtterances(asr, send);
+// Every processed frame also feeds the live utterance, marked voiced or not by the VAD.
+const listening = new Listening(loader, send, (samples, seq, voiced) => utterances.frame(samples, seq, voiced));
+const context: WorkerContext = { runtime: parent.runtime, loader, listening, asr, utterances };
 const frames = new FrameReceiver();
 frames.onFrame((samples, seq) => listening.frame(samples, seq));
 

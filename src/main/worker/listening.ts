@@ -26,9 +26,14 @@ export class Listening {
   /** Frames are processed strictly in order, one at a time. */
   private chain: Promise<void> = Promise.resolve();
 
+  /** Outside speech segments, a frame below this VAD probability is unvoiced (the profile's end threshold). */
+  private voicedThreshold = 0.35;
+
   constructor(
     private readonly loader: ModelLoader,
     private readonly emit: (event: WorkerEvent) => void,
+    /** Each processed frame, after the VAD: where live utterances get their audio. */
+    private readonly onFrame: (samples: Float32Array, seq: number, voiced: boolean) => void = () => undefined,
   ) {}
 
   /** Loads what changed (models stay loaded when only thresholds change) and applies the settings. */
@@ -54,6 +59,7 @@ export class Listening {
       this.vadThreads = request.threads.vad;
     }
     this.vad.configure(request.vad);
+    this.voicedThreshold = request.vad.endThreshold;
     this.gating = request.gate;
     return { keywords: [...request.keywords] };
   }
@@ -80,6 +86,8 @@ export class Listening {
     const gateOpen = this.gate.process(samples);
     const voice = await this.vad.process(samples, gateOpen);
     for (const event of voice.events) this.emit({ type: 'vad', event: event.type, time_s: event.time_s, seq });
+    // Voiced: inside a confirmed speech segment (its hang-over included) or loud enough to start one.
+    this.onFrame(samples, seq, voice.speaking || voice.probability >= this.voicedThreshold);
     if (!this.detector) return;
     if (this.gating && !gateOpen && !voice.speaking) {
       await this.detector.skip(samples);

@@ -1,4 +1,4 @@
-import type { TranscribeRequest, TranscriptResult, WorkerEvent } from '../../../shared/worker-protocol';
+import type { AsrSettings, TranscribeRequest, TranscriptResult, WorkerEvent } from '../../../shared/worker-protocol';
 import type { ModelLoader } from '../models/model-loader';
 import { EnergyGate } from '../vad/energy-gate';
 import { containsSpeech } from '../vad/scan-file';
@@ -55,18 +55,7 @@ export class AsrService {
       };
     }
     const vadMs = performance.now() - started;
-    const { decoding } = request;
-    const options: TranscribeOptions = {
-      language: request.language,
-      task: request.task,
-      timestamps: request.timestamps,
-      beamSize: decoding.strategy === 'beam' ? decoding.beamSize : 1,
-      temperatures: decoding.temperatures,
-      compressionRatioThreshold: decoding.compressionRatioThreshold,
-      logProbThreshold: decoding.logProbThreshold,
-      noSpeechThreshold: decoding.noSpeechThreshold,
-      prompt: request.prompt,
-    };
+    const options = this.transcribeOptions(request);
     const transcript = request.stream
       ? await this.replayLive(recognizer, vad, request, options, request.stream.intervalMs)
       : await recognizer.transcribe(request.samples, options);
@@ -134,7 +123,29 @@ export class AsrService {
     await (await this.vad?.catch(() => undefined))?.dispose();
   }
 
-  private recognizer(request: TranscribeRequest): Promise<SpeechRecognizer> {
+  /** The recognizer's options for these settings. */
+  transcribeOptions(settings: AsrSettings): TranscribeOptions {
+    const { decoding } = settings;
+    return {
+      language: settings.language,
+      task: settings.task,
+      timestamps: settings.timestamps,
+      beamSize: decoding.strategy === 'beam' ? decoding.beamSize : 1,
+      temperatures: decoding.temperatures,
+      compressionRatioThreshold: decoding.compressionRatioThreshold,
+      logProbThreshold: decoding.logProbThreshold,
+      noSpeechThreshold: decoding.noSpeechThreshold,
+      prompt: settings.prompt,
+    };
+  }
+
+  /** The loaded model for these settings (loading it the first time), with the shared encoder cache. */
+  recognizerFor(settings: AsrSettings): Promise<SpeechRecognizer> {
+    this.encoderCache.resize(settings.cache.encoderEntries);
+    return this.recognizer(settings);
+  }
+
+  private recognizer(request: AsrSettings): Promise<SpeechRecognizer> {
     const info = resolveWhisperModel(request.model, request.userModelDir);
     const key = `${info.dir}|${request.threads}|${request.fitWindow}`;
     let entry = this.models.get(key);
@@ -160,7 +171,7 @@ export class AsrService {
     return entry;
   }
 
-  private voiceActivity(request: TranscribeRequest): Promise<VoiceActivity> {
+  private voiceActivity(request: AsrSettings): Promise<VoiceActivity> {
     this.vad ??= VoiceActivity.create({ threads: 1, loader: this.loader });
     this.vad.catch(() => (this.vad = undefined));
     return this.vad.then((vad) => {

@@ -125,6 +125,14 @@ export class PartialTranscriber {
     });
   }
 
+  get modelName(): string {
+    return this.recognizer.model.info.name;
+  }
+
+  get fitted(): boolean {
+    return this.recognizer.model.fitted;
+  }
+
   /** Resolves once no partial is running. */
   async whenIdle(): Promise<void> {
     while (this.running) await this.running;

@@ -1,0 +1,114 @@
+import { AppError } from '../../../shared/errors';
+import type { TranscriptResult, UtteranceStartRequest, WorkerEvent } from '../../../shared/worker-protocol';
+import type { AsrService } from './asr-service';
+import { PartialTranscriber } from './partial-transcriber';
+
+/** Frames kept before any utterance, for pre-roll: 2 s of 80 ms frames. */
+const RECENT_FRAMES = 25;
+/** How long `finish` waits for frames up to its end that have not arrived (a stalled device). */
+const FRAME_WAIT_MS = 1500;
+
+interface Open {
+  id: number;
+  fromSeq: number;
+  lastSeq: number;
+  transcriber: PartialTranscriber;
+  ticksEvery: number;
+  frames: number;
+  started: number;
+}
+
+/**
+ * Utterances on the live frame stream. Main says where one starts (a frame number, pre-roll
+ * included: the worker keeps the last 2 s of frames for it) and where it ends; the frames in
+ * between are the ones already streaming here for the wake word and the VAD, so no audio is sent
+ * twice. Partials run at the profile's interval and go to main as `partial` events; `finish` waits
+ * for the frames up to the end, then returns the final transcript.
+ */
+export class LiveUtterances {
+  private readonly recent: { seq: number; samples: Float32Array; voiced: boolean }[] = [];
+  private current: Open | undefined;
+  private waiting: { toSeq: number; wake: () => void } | undefined;
+
+  constructor(
+    private readonly asr: AsrService,
+    private readonly emit: (event: WorkerEvent) => void,
+  ) {}
+
+  /** Every live frame, in order, with whether the VAD heard speech in it. */
+  frame(samples: Float32Array, seq: number, voiced: boolean): void {
+    this.recent.push({ seq, samples, voiced });
+    if (this.recent.length > RECENT_FRAMES) this.recent.shift();
+    const open = this.current;
+    if (!open || seq < open.fromSeq || seq <= open.lastSeq) return;
+    this.append(open, samples, seq, voiced);
+    if (this.waiting && seq >= this.waiting.toSeq) this.waiting.wake();
+  }
+
+  async start(request: UtteranceStartRequest): Promise<{ utterance: number; fromSeq: number }> {
+    this.cancel(); // one at a time: main's session guarantees it; a stale one is dropped
+    const recognizer = await this.asr.recognizerFor(request.asr);
+    const transcriber = new PartialTranscriber(recognizer, this.asr.transcribeOptions(request.asr), (u) =>
+      this.emit({
+        type: 'partial',
+        requestId: request.utterance,
+        stable: u.stable,
+        unstable: u.unstable,
+        audio_s: u.audioS,
+      }),
+    );
+    const open: Open = {
+      id: request.utterance,
+      fromSeq: request.fromSeq,
+      lastSeq: request.fromSeq - 1,
+      transcriber,
+      ticksEvery: request.partialIntervalMs > 0 ? Math.max(1, Math.round(request.partialIntervalMs / 80)) : 0,
+      frames: 0,
+      started: performance.now(),
+    };
+    this.current = open;
+    // The pre-roll: frames that arrived before the request did.
+    for (const f of this.recent) if (f.seq >= open.fromSeq) this.append(open, f.samples, f.seq, f.voiced);
+    return { utterance: open.id, fromSeq: open.fromSeq };
+  }
+
+  async finish(utterance: number, toSeq: number): Promise<TranscriptResult> {
+    const open = this.current;
+    if (!open || open.id !== utterance)
+      throw new AppError('InvalidPayload', `No utterance ${utterance} is being recorded.`);
+    if (open.lastSeq < toSeq) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, FRAME_WAIT_MS);
+        this.waiting = {
+          toSeq,
+          wake: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        };
+      });
+      this.waiting = undefined;
+    }
+    this.current = undefined;
+    const started = performance.now();
+    const transcript = await open.transcriber.finish();
+    return {
+      ...transcript,
+      model: open.transcriber.modelName,
+      fitted: open.transcriber.fitted,
+      timings: { ...transcript.timings, loadMs: 0, vadMs: 0, totalMs: performance.now() - started },
+    };
+  }
+
+  cancel(): void {
+    this.current = undefined;
+    this.waiting?.wake();
+  }
+
+  private append(open: Open, samples: Float32Array, seq: number, voiced: boolean): void {
+    open.transcriber.append(samples, voiced);
+    open.lastSeq = seq;
+    open.frames++;
+    if (open.ticksEvery > 0 && open.frames % open.ticksEvery === 0) open.transcriber.tick();
+  }
+}
