@@ -42,6 +42,8 @@ export interface SessionSettings {
   maxUtteranceMs: number;
   /** Listen for the wake word when no utterance is running. */
   wakeEnabled: boolean;
+  /** The VAD's silence hang-over (ms): its speech-end for the wake phrase itself comes this long after it. */
+  silenceHangoverMs: number;
 }
 
 export interface FinalEvent {
@@ -82,7 +84,16 @@ export class VoiceSession {
   private nextId = 1;
   private latestSeq: FrameSeq = -1;
   private current:
-    | { id: number; trigger: Trigger; keyword?: string; fromSeq: FrameSeq; startedAt: number; maxTimer?: () => void }
+    | {
+        id: number;
+        trigger: Trigger;
+        keyword?: string;
+        /** The frame the wake phrase ended in. */
+        wakeSeq?: FrameSeq;
+        fromSeq: FrameSeq;
+        startedAt: number;
+        maxTimer?: () => void;
+      }
     | undefined;
   /** A key press that came while transcribing: where it went down and, once released, up. */
   private queued: { pressSeq: FrameSeq; releaseSeq?: FrameSeq } | undefined;
@@ -140,10 +151,18 @@ export class VoiceSession {
     this.begin('wake', seq, keyword);
   }
 
-  /** Speech ended (the VAD's silence hang-over ran out) on frame `seq`. */
+  /**
+   * Speech ended (the VAD's silence hang-over ran out) on frame `seq`. After a wake word, the end
+   * of the wake phrase's own speech does not count: a pause between "hey jarvis" and the command
+   * would otherwise end the recording before the command.
+   */
   speechEnded(seq: FrameSeq): void {
     this.frame(seq);
-    if (this.stateNow === 'recording' && this.current?.trigger === 'wake') void this.end(seq, 'end of speech');
+    const current = this.current;
+    if (this.stateNow !== 'recording' || current?.trigger !== 'wake') return;
+    const hangoverFrames = Math.ceil(this.settings.silenceHangoverMs / FRAME_MS);
+    if (current.wakeSeq !== undefined && seq <= current.wakeSeq + hangoverFrames + 1) return;
+    void this.end(seq, 'end of speech');
   }
 
   /** Push-to-talk key (or button) down. */
@@ -193,7 +212,15 @@ export class VoiceSession {
     const maxTimer = this.clock.setTimeout(() => {
       if (this.current?.id === id && this.stateNow === 'recording') void this.end(this.latestSeq, 'maximum duration');
     }, this.settings.maxUtteranceMs);
-    this.current = { id, trigger, keyword, fromSeq, startedAt: this.clock.now(), maxTimer };
+    this.current = {
+      id,
+      trigger,
+      keyword,
+      wakeSeq: trigger === 'wake' ? atSeq : undefined,
+      fromSeq,
+      startedAt: this.clock.now(),
+      maxTimer,
+    };
     this.transcriber.start({ id, trigger, fromSeq });
     this.state = { to: 'recording', reason: trigger === 'wake' ? `wake word "${keyword}"` : 'key pressed' };
   }

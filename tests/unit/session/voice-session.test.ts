@@ -53,7 +53,7 @@ class ManualClock {
   }
 }
 
-const SETTINGS: SessionSettings = { preRollMs: 300, maxUtteranceMs: 15_000, wakeEnabled: true };
+const SETTINGS: SessionSettings = { preRollMs: 300, maxUtteranceMs: 15_000, wakeEnabled: true, silenceHangoverMs: 600 };
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
 function setup(settings: Partial<SessionSettings> = {}) {
@@ -74,6 +74,9 @@ describe('VoiceSession', () => {
     session.wake('hey_jarvis', 0.93, 50);
     // 300 ms of pre-roll: frames 47–50 (4 × 80 ms) before the phrase ended, inclusive.
     expect(transcriber.started).toEqual([{ id: 1, trigger: 'wake', fromSeq: 47 }]);
+    expect(session.state).toBe('recording');
+    // The wake phrase's own end of speech (600 ms of hang-over after it) does not end the recording.
+    session.speechEnded(58);
     expect(session.state).toBe('recording');
     clock.advance(2400);
     session.speechEnded(80);

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './command';
 import { devicesCommand } from './commands/devices';
 import { historyCommand } from './commands/history';
+import { listenCommand } from './commands/listen';
 import { modelsCommand } from './commands/models';
 import { recordCommand } from './commands/record';
 import { serveCommand } from './commands/serve';
@@ -19,6 +20,7 @@ const COMMANDS: readonly CliCommand[] = [
   wakeCommand,
   vadCommand,
   transcribeCommand,
+  listenCommand,
   modelsCommand,
   historyCommand,
   serveCommand,

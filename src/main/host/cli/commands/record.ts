@@ -2,8 +2,7 @@ import { PIPELINE_SAMPLE_RATE } from '../../../../shared/audio';
 import { AppError } from '../../../../shared/errors';
 import { writeWavFile } from '../../../audio/wav';
 import { createLogger } from '../../../log';
-import type { CoreServices } from '../../services';
-import { AUDIO_OPTIONS, AUDIO_OPTIONS_HELP, audioServicesFrom } from '../audio-options';
+import { AUDIO_OPTIONS, AUDIO_OPTIONS_HELP, audioServicesFrom, useDevice } from '../audio-options';
 import { EXIT_OK, integerOption, UsageError, type CliCommand } from '../command';
 
 export const recordCommand: CliCommand = {
@@ -83,31 +82,3 @@ export const recordCommand: CliCommand = {
     return EXIT_OK;
   },
 };
-
-/** Resolves --device by exact id, exact name, then a unique case-insensitive part of a name. */
-async function useDevice(audio: CoreServices['audio'], wanted: string): Promise<void> {
-  const { devices } = await audio.report();
-  const excluded = devices.find((d) => d.rank === null && (d.device.id === wanted || d.device.name === wanted));
-  if (excluded) {
-    throw new AppError(
-      'DeviceUnavailable',
-      `"${excluded.device.name}" cannot be used as a microphone (${excluded.note.replace(/^excluded: /, '')}).`,
-    );
-  }
-  const usable = devices.filter((d) => d.rank !== null).map((d) => d.device);
-  const lower = wanted.toLowerCase();
-  const match =
-    usable.find((d) => d.id === wanted) ??
-    usable.find((d) => d.name === wanted) ??
-    (() => {
-      const partial = usable.filter((d) => d.name.toLowerCase().includes(lower));
-      if (partial.length > 1)
-        throw new UsageError(`--device "${wanted}" matches ${partial.map((d) => `"${d.name}"`).join(', ')}`);
-      return partial[0];
-    })();
-  if (!match) {
-    const names = usable.map((d) => `"${d.name}"`).join(', ') || 'none';
-    throw new UsageError(`no input device matches "${wanted}" (available: ${names})`);
-  }
-  audio.useDeviceForThisRun(match.id);
-}
