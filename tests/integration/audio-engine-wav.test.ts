@@ -43,6 +43,21 @@ describe('audio engine (WAV microphone)', () => {
     expect(levels).toBeLessThanOrEqual(34); // ≤ 20 per second over ~1.6 s
   });
 
+  it('gives back the audio of earlier frames by number, exactly as they were emitted', async () => {
+    const { audio } = await engine();
+    const frames: Float32Array[] = [];
+    audio.onFrame((samples, seq) => (frames[seq] = samples.slice()));
+    await audio.start('test');
+    await sleep(1200);
+    await audio.stop('test');
+    const last = audio.framesEmitted - 1;
+    expect(last).toBeGreaterThan(10);
+    const again = audio.framesAudio(3, 10)!;
+    expect(again.length).toBe(8 * 1280);
+    for (let seq = 3; seq <= 10; seq++) expect(again.subarray((seq - 3) * 1280, (seq - 2) * 1280)).toEqual(frames[seq]);
+    expect(audio.framesAudio(last - 2, last + 1)).toBeUndefined(); // not captured yet
+  });
+
   it('keeps the recent past in the ring buffer: the pre-roll is the recording itself', async () => {
     const { audio } = await engine();
     await audio.start('test');

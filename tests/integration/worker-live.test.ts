@@ -10,8 +10,12 @@ import { nodeWorkerLauncher } from '../../src/main/inference/worker-launcher';
 import { memoryLog } from '../support/memory-log';
 import { SHARED_AUDIO } from '../support/shared-audio';
 import { normaliseText } from '../support/wer';
+import { asrSettingsFor } from '../../src/main/session/asr-settings';
+import { WorkerUtterances } from '../../src/main/session/worker-utterances';
 
 const balanced = PRESETS[0]!;
+/** No user models in these tests: only the packaged ones. */
+const tempModelsDir = '/nonexistent/earshot-models';
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await Promise.all(cleanup.splice(0).map((fn) => fn()));
@@ -141,5 +145,24 @@ describe('live detection in the worker', () => {
     await expect(client.request({ type: 'utterance-finish', utterance: 7, toSeq: lastSeq })).rejects.toMatchObject({
       code: 'InvalidPayload',
     });
+  }, 60_000);
+
+  it("still delivers the text when the worker is killed during an utterance, from main's copy of the audio", async () => {
+    const { client, stream } = await listeningWorker();
+    const jfk = await loadAudioFile(SHARED_AUDIO.jfk);
+    // Main's ring buffer, as AudioEngine.framesAudio gives it: the frames by number.
+    const sent = withSilence(jfk, 0.5);
+    const audioFor = (fromSeq: number, toSeq: number) => sent.slice(fromSeq * 1280, (toSeq + 1) * 1280);
+    const asr = asrSettingsFor(balanced, tempModelsDir, { language: 'en' });
+    const utterances = new WorkerUtterances(client, () => ({ asr, partialIntervalMs: 500 }), audioFor, memoryLog().log);
+    utterances.start({ id: 1, trigger: 'ptt', fromSeq: 0 });
+    const streaming = stream(sent, 40);
+    await sleep(3000);
+    process.kill(client.pid!, 'SIGKILL'); // mid-utterance: the worker's copy of the audio is gone
+    await streaming;
+    const lastSeq = Math.floor(sent.length / 1280) - 1;
+    const final = await utterances.finish(1, lastSeq);
+    expect(final.recovered).toBe(true);
+    expect(normaliseText(final.text).join(' ')).toContain('ask not what your country can do for you');
   }, 60_000);
 });

@@ -57,6 +57,8 @@ export class AudioEngine {
   private ring: RingBuffer;
   private readonly frame = new Float32Array(FRAME_SAMPLES);
   private seq = 0;
+  /** Where the current run of contiguous frames begins: its first frame and that frame's ring index. */
+  private run = { seq: 0, index: 0 };
   private current: CaptureStatus = STOPPED;
   private recoveryTimer: NodeJS.Timeout | null = null;
   private switching: Promise<void> = Promise.resolve();
@@ -84,6 +86,18 @@ export class AudioEngine {
 
   get framesEmitted(): number {
     return this.seq;
+  }
+
+  /**
+   * The audio of frames `fromSeq` to `toSeq` (inclusive) from the ring buffer, for transcribing an
+   * utterance again after the worker lost it; undefined when the ring no longer holds all of it.
+   */
+  framesAudio(fromSeq: number, toSeq: number): Float32Array<ArrayBuffer> | undefined {
+    if (fromSeq < this.run.seq || toSeq < fromSeq || toSeq >= this.seq) return undefined;
+    const start = this.run.index + (fromSeq - this.run.seq) * FRAME_SAMPLES;
+    const out = new Float32Array((toSeq - fromSeq + 1) * FRAME_SAMPLES);
+    const read = this.ring.readFrom(start, out);
+    return read.start === start && read.copied === out.length ? out : undefined;
   }
 
   /** Devices ranked best first, and the one capture would use now. */
@@ -268,8 +282,11 @@ export class AudioEngine {
     const mono = this.converter.convert(data);
     this.ring.write(mono);
     while (this.ring.unconsumed >= FRAME_SAMPLES) {
+      const start = this.ring.written - this.ring.unconsumed;
       this.ring.consume(this.frame);
       const seq = this.seq++;
+      // Frames are contiguous in the ring until a lap, a clear or a resize: then a new run begins.
+      if (start !== this.run.index + (seq - this.run.seq) * FRAME_SAMPLES) this.run = { seq, index: start };
       for (const handler of this.frameHandlers) handler(this.frame, seq, receivedAt);
     }
   }

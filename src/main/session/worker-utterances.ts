@@ -1,3 +1,4 @@
+import { AppError } from '../../shared/errors';
 import { TranscriptResultSchema, type AsrSettings } from '../../shared/worker-protocol';
 import type { WorkerClient } from '../inference/worker-client';
 import type { Logger } from '../log';
@@ -8,13 +9,21 @@ import type { FrameSeq, SessionTranscript, UtteranceAudio, UtteranceTranscriber 
  * `utterance-finish`). The settings come from the active profile each time one starts.
  */
 export class WorkerUtterances implements UtteranceTranscriber {
-  private started = new Map<number, Promise<unknown>>();
+  private started = new Map<
+    number,
+    { request: Promise<unknown>; fromSeq: FrameSeq; asr: AsrSettings; lost: boolean }
+  >();
 
   constructor(
     private readonly worker: WorkerClient,
     private readonly settings: () => { asr: AsrSettings; partialIntervalMs: number },
+    /** Main's copy of the audio (the capture ring buffer), for when the worker loses an utterance. */
+    private readonly audioFor: (fromSeq: FrameSeq, toSeq: FrameSeq) => Float32Array<ArrayBuffer> | undefined,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // A respawned worker knows nothing of the utterances its predecessor was recording.
+    worker.onRestart(() => this.started.forEach((u) => (u.lost = true)));
+  }
 
   start(utterance: UtteranceAudio): void {
     const { asr, partialIntervalMs } = this.settings();
@@ -27,23 +36,37 @@ export class WorkerUtterances implements UtteranceTranscriber {
     });
     // Awaited by `finish`; a failure to start surfaces there.
     request.catch(() => undefined);
-    this.started.set(utterance.id, request);
+    this.started.set(utterance.id, { request, fromSeq: utterance.fromSeq, asr, lost: false });
   }
 
+  /**
+   * The final transcript. When the worker crashed during the utterance (or while finishing it),
+   * the respawned worker transcribes main's copy of the audio instead: the text comes late, with
+   * `recovered` set, rather than not at all.
+   */
   async finish(id: number, toSeq: FrameSeq): Promise<SessionTranscript> {
     const started = this.started.get(id);
     this.started.delete(id);
-    await started;
-    const result = TranscriptResultSchema.parse(
-      await this.worker.request({ type: 'utterance-finish', utterance: id, toSeq }),
-    );
-    return {
-      text: result.text,
-      language: result.language,
-      noSpeech: result.noSpeech,
-      encoderMs: result.timings.encoderMs,
-      decoderMs: result.timings.decoderMs,
-    };
+    let failure: unknown;
+    if (!started?.lost) {
+      try {
+        await started?.request;
+        if (!started?.lost)
+          return transcriptOf(await this.worker.request({ type: 'utterance-finish', utterance: id, toSeq }), false);
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== 'WorkerCrashed') throw error;
+        failure = error;
+      }
+    }
+    if (!started) throw failure ?? new AppError('InvalidPayload', `No utterance ${id} was started.`);
+    const samples = this.audioFor(started.fromSeq, toSeq);
+    if (!samples)
+      throw new AppError(
+        'WorkerCrashed',
+        `The inference worker stopped during utterance ${id}, and its audio is no longer in the buffer.`,
+      );
+    this.log.warn(`the worker restarted during utterance ${id}; transcribing main's copy of its audio`);
+    return transcriptOf(await this.worker.request({ type: 'transcribe', samples, ...started.asr }), true);
   }
 
   cancel(id: number): void {
@@ -52,4 +75,16 @@ export class WorkerUtterances implements UtteranceTranscriber {
       this.log.warn('could not cancel the utterance in the worker', err);
     });
   }
+}
+
+function transcriptOf(value: unknown, recovered: boolean): SessionTranscript {
+  const result = TranscriptResultSchema.parse(value);
+  return {
+    text: result.text,
+    language: result.language,
+    noSpeech: result.noSpeech,
+    encoderMs: result.timings.encoderMs,
+    decoderMs: result.timings.decoderMs,
+    recovered,
+  };
 }

@@ -26,7 +26,11 @@ export function connectToParent(): ParentPort {
   return {
     runtime: 'node-child',
     onMessage: (handler) => process.on('message', handler),
-    send: (message) => process.send?.(message),
+    // After shutdown closed the channel, frames still in progress may emit: drop those events
+    // rather than crash the exiting worker with ERR_IPC_CHANNEL_CLOSED.
+    send: (message) => {
+      if (process.connected) process.send?.(message);
+    },
     close: () => process.disconnect(),
   };
 }

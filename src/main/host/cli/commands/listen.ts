@@ -61,6 +61,7 @@ export const listenCommand: CliCommand = {
         const profile = core.profiles.active();
         return { asr: asrSettingsFor(profile, userModelsDir()), partialIntervalMs: profile.partialIntervalMs };
       },
+      (fromSeq, toSeq) => core.audio.framesAudio(fromSeq, toSeq),
       log,
     );
     const session = new VoiceSession(utterances, {
@@ -107,8 +108,17 @@ export const listenCommand: CliCommand = {
             end_to_text_ms: Math.round(event.timings.endToTextMs),
           };
           print(
-            { type: 'final', text: event.text, language: event.language, trigger: event.trigger, timings },
-            `» ${event.noSpeech ? '(no speech)' : event.text}   (${timings.end_to_text_ms} ms)`,
+            {
+              type: 'final',
+              text: event.text,
+              language: event.language,
+              trigger: event.trigger,
+              timings,
+              ...(event.recovered
+                ? { note: 'The inference worker crashed during this utterance; its audio was transcribed again.' }
+                : {}),
+            },
+            `» ${event.noSpeech ? '(no speech)' : event.text}   (${timings.end_to_text_ms} ms${event.recovered ? ', recovered after a worker crash' : ''})`,
           );
           finals++;
           if (maxUtterances !== undefined && finals >= maxUtterances) finished();
