@@ -2,6 +2,7 @@ import { AppError } from '../../../../shared/errors';
 import { TranscriptResultSchema, WorkerEventSchema, type TranscriptResult } from '../../../../shared/worker-protocol';
 import { loadAudioFile } from '../../../audio/audio-file';
 import { createLogger } from '../../../log';
+import { asrSettingsFor } from '../../../session/asr-settings';
 import { userModelsDir } from '../../../settings/config-dir';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand } from '../command';
 import { activeProfile, round, withWorker } from '../inference';
@@ -85,17 +86,15 @@ export const transcribeCommand: CliCommand = {
             await worker.request({
               type: 'transcribe',
               samples,
-              model,
-              userModelDir: userModelsDir(),
-              language,
-              task,
-              timestamps: !values['no-timestamps'],
-              decoding,
-              prompt: values.prompt as string | undefined,
-              threads: profile.threads.asr,
-              fitWindow: window === 'fitted',
-              cache: { encoderEntries: profile.cache.encoderEntries, sessionEntries: profile.cache.sessionEntries },
-              vad: profile.vad,
+              ...asrSettingsFor(profile, userModelsDir(), {
+                model,
+                language,
+                task,
+                timestamps: !values['no-timestamps'],
+                decoding,
+                prompt: values.prompt as string | undefined,
+                fitWindow: window === 'fitted',
+              }),
               stream,
             }),
           );
