@@ -1,4 +1,6 @@
 import vue from '@vitejs/plugin-vue';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -9,6 +11,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   plugins: [vue()],
   test: {
+    // Hosts open the history at start-up: keep tests that do not choose one out of the user's.
+    env: { EARSHOT_HISTORY_DB: join(tmpdir(), `earshot-tests-${process.pid}`, 'history.sqlite') },
     reporters: ['default', './tests/support/summary-reporter.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },

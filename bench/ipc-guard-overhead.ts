@@ -22,6 +22,8 @@ export const guardOverhead = {
         settingsBackend: new JsonFileSettingsBackend(join(dir, 'settings.json')),
         audioInput: await WavFileInput.open([join(import.meta.dirname, '..', '..', 'shared', 'audio', 'jfk.wav')]),
         trustedOrigin: trustedOriginOf('http://127.0.0.1:1'),
+        historyPath: join(dir, 'history.sqlite'),
+        clipboard: null,
         log: createLogger('bench', () => undefined),
       });
       const sender = { url: 'http://127.0.0.1:1/', isTopFrame: true, connectionId: 'bench' };

@@ -28,6 +28,11 @@ export const ERROR_CODES = [
   'WorkerCrashed',
   'WorkerOverloaded',
   'WorkerTimeout',
+  // Voice sessions and history
+  'HistoryIncompatible',
+  'HistoryEntryMissing',
+  'ClipboardUnavailable',
+  'ShortcutUnavailable',
   // Anything a service did not name
   'Internal',
 ] as const;
@@ -56,7 +61,13 @@ export class AppError extends Error {
 /** A notice the user should see once (e.g. settings were recovered from a corrupt file). */
 export const NoticeSchema = z
   .object({
-    code: z.enum(['SettingsRecovered', 'SettingsMigrated', 'ElectronUnavailable']),
+    code: z.enum([
+      'SettingsRecovered',
+      'SettingsMigrated',
+      'ElectronUnavailable',
+      'HistoryRecovered',
+      'HistoryUnavailable',
+    ]),
     message: z.string(),
   })
   .strict();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkAccelerator } from './accelerator';
 import { DEFAULT_PROFILE_ID } from './profiles';
 
 /**
@@ -6,7 +7,36 @@ import { DEFAULT_PROFILE_ID } from './profiles';
  * file of the headless host. Bump SETTINGS_VERSION and add a migration whenever the shape
  * changes; old files are migrated on load, never discarded.
  */
-export const SETTINGS_VERSION = 3;
+export const SETTINGS_VERSION = 4;
+
+/** What happens around an utterance; each is a switch in the Live view. */
+export const SessionOptionsSchema = z
+  .object({
+    /**
+     * Copy each final transcript to the clipboard. Off by default: the clipboard is shared
+     * with every app (and clipboard managers keep it), so dictation lands there only on request.
+     */
+    copyToClipboard: z.boolean(),
+    /** A short tone when the wake word is heard, so the user knows recording began. */
+    cueSound: z.boolean(),
+    /** Keep each utterance's audio as a WAV file beside the history (pruned under a size cap). */
+    retainAudio: z.boolean(),
+    /** The global push-to-talk toggle (an Electron accelerator); null: none. */
+    toggleShortcut: z
+      .string()
+      .max(100)
+      .refine((s) => checkAccelerator(s).ok, { message: 'not a usable shortcut' })
+      .nullable(),
+  })
+  .strict();
+export type SessionOptions = z.infer<typeof SessionOptionsSchema>;
+
+export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
+  copyToClipboard: false,
+  cueSound: true,
+  retainAudio: false,
+  toggleShortcut: 'CommandOrControl+Shift+Space',
+};
 
 export const SettingsSchema = z
   .object({
@@ -27,6 +57,7 @@ export const SettingsSchema = z
           .refine((k) => new Set(k).size === k.length, 'keywords must not repeat'),
       })
       .strict(),
+    session: SessionOptionsSchema,
   })
   .strict();
 
@@ -41,6 +72,7 @@ export function defaultSettings(): Settings {
     activeProfileId: DEFAULT_PROFILE_ID,
     audio: { deviceId: null },
     wake: { keywords: [...DEFAULT_WAKE_KEYWORDS] },
+    session: { ...DEFAULT_SESSION_OPTIONS },
   };
 }
 
@@ -63,6 +95,8 @@ export const SETTINGS_MODEL: SettingsModel = {
     1: (old) => ({ ...old, audio: { deviceId: null } }),
     // v3 adds the active wake words.
     2: (old) => ({ ...old, wake: { keywords: [...DEFAULT_WAKE_KEYWORDS] } }),
+    // v4 adds the voice session's options.
+    3: (old) => ({ ...old, session: { ...DEFAULT_SESSION_OPTIONS } }),
   },
   defaults: defaultSettings,
 };

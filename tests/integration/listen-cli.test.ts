@@ -64,7 +64,7 @@ describe('earshot listen', () => {
     expect(types[0]).toBe('ready');
     expect(events.find((e) => e.type === 'wake')).toMatchObject({ keyword: 'hey_jarvis' });
     const states = events.filter((e) => e.type === 'state').map((e) => e.state);
-    expect(states).toEqual(['recording', 'transcribing', 'armed']);
+    expect(states).toEqual(['armed', 'recording', 'transcribing', 'armed']);
     const final = events.find((e) => e.type === 'final')!;
     expect(final).toMatchObject({ trigger: 'wake', language: 'en' });
     expect(normaliseText(final.text as string).join(' ')).toContain('kitchen lights');

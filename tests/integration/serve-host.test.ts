@@ -32,6 +32,7 @@ async function start(
     rendererDir,
     settingsBackend: new JsonFileSettingsBackend(join(configDir, 'settings.json')),
     audioInput: await WavFileInput.open([SHARED_AUDIO.jfk]),
+    clipboard: null,
     log,
   });
   return { host, lines, rendererDir };

@@ -20,6 +20,8 @@ export async function loopbackBridge(configDir: string): Promise<{ api: EarshotA
     settingsBackend: new JsonFileSettingsBackend(join(configDir, 'settings.json')),
     audioInput: await WavFileInput.open([SHARED_AUDIO.jfk]),
     trustedOrigin: trustedOriginOf(ORIGIN),
+    historyPath: join(configDir, 'history.sqlite'),
+    clipboard: null,
     log: memoryLog().log,
   });
   const api = unwrapApi(

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { migrateSettings, SETTINGS_MODEL, SETTINGS_VERSION } from '../../src/shared/settings';
+import { DEFAULT_SESSION_OPTIONS, migrateSettings, SETTINGS_MODEL, SETTINGS_VERSION } from '../../src/shared/settings';
 import { JsonFileSettingsBackend } from '../../src/main/settings/json-file-backend';
 import { SettingsService } from '../../src/main/settings/settings-service';
 import { memoryLog } from '../support/memory-log';
@@ -28,6 +28,7 @@ describe('SettingsService', () => {
       activeProfileId: 'balanced',
       audio: { deviceId: null },
       wake: { keywords: ['hey_jarvis'] },
+      session: DEFAULT_SESSION_OPTIONS,
     });
     expect(settings.notices).toEqual([]);
     expect(existsSync(path)).toBe(false);
@@ -38,10 +39,11 @@ describe('SettingsService', () => {
     const { path, service } = serviceIn(dir);
     service().update({ activeProfileId: 'low-resource' });
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({
-      version: 3,
+      version: 4,
       activeProfileId: 'low-resource',
       audio: { deviceId: null },
       wake: { keywords: ['hey_jarvis'] },
+      session: DEFAULT_SESSION_OPTIONS,
     });
     expect(readdirSync(dir)).toEqual(['settings.json']);
     expect(service().get().activeProfileId).toBe('low-resource');
@@ -116,10 +118,11 @@ describe('settings migration', () => {
     writeFileSync(path, JSON.stringify({ version: 1, activeProfileId: 'low-latency' }));
     const settings = service();
     const upgraded = {
-      version: 3,
+      version: 4,
       activeProfileId: 'low-latency',
       audio: { deviceId: null },
       wake: { keywords: ['hey_jarvis'] },
+      session: DEFAULT_SESSION_OPTIONS,
     };
     expect(settings.get()).toEqual(upgraded);
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(upgraded);
@@ -142,6 +145,7 @@ describe('settings migration', () => {
       activeProfileId: 'high-accuracy',
       audio: { deviceId: 'ALSA:mic' },
       wake: { keywords: ['alexa', 'hey_mycroft'] },
+      session: { copyToClipboard: true, cueSound: false, retainAudio: true, toggleShortcut: 'Alt+F9' },
     };
     expect(migrateSettings(current)).toEqual({ ok: true, settings: current });
   });

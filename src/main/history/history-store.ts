@@ -389,9 +389,8 @@ function migrate(db: Database.Database, path: string): void {
   db.transaction(() => {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > HISTORY_SCHEMA_VERSION) {
-      // An ErrorCode of its own (HistoryIncompatible) would name this better than Internal.
       throw new AppError(
-        'Internal',
+        'HistoryIncompatible',
         `The history in ${path} was written by a newer Earshot (schema version ${version}; this one reads up to ` +
           `${HISTORY_SCHEMA_VERSION}). Update Earshot, or point EARSHOT_HISTORY_DB at another file to start a new history.`,
       );
@@ -400,7 +399,7 @@ function migrate(db: Database.Database, path: string): void {
       const objects = db.prepare('SELECT count(*) AS n FROM sqlite_schema').get() as { n: number };
       if (objects.n > 0) {
         throw new AppError(
-          'Internal',
+          'HistoryIncompatible',
           `${path} is an SQLite database but not an Earshot history; Earshot leaves it alone. ` +
             'Move it away, or point EARSHOT_HISTORY_DB at another file.',
         );

@@ -6,6 +6,12 @@ import { createLogger, type Logger } from '../log';
 import { AudioEngine } from '../audio/audio-engine';
 import type { AudioInput } from '../audio/audio-input';
 import { bindAudio } from '../ipc/audio-handlers';
+import { bindSession } from '../ipc/session-handlers';
+import { openHistory } from '../history/open-history';
+import type { HistoryStore } from '../history/history-store';
+import type { Clipboard } from '../session/clipboard';
+import { SessionService } from '../session/session-service';
+import { historyDbPath, userModelsDir } from '../settings/config-dir';
 import { InferenceService } from '../inference/inference-service';
 import { nodeWorkerLauncher, type WorkerLauncher } from '../inference/worker-launcher';
 import { ProfileService } from '../profiles/profile-service';
@@ -52,11 +58,17 @@ export interface ServiceOptions {
   /** The renderer's own origin; the IPC guard accepts nothing else. */
   trustedOrigin: TrustedOrigin;
   electronVersions?: { electron: string; chrome: string };
+  /** The history database (default: historyDbPath()); its retained audio goes beside it. */
+  historyPath?: string;
+  /** Where finals are copied when the user turns copying on; null: this host has none. */
+  clipboard: Clipboard | null;
   log?: Logger;
 }
 
 /** Everything a host needs: the services, the guarded router bound to them, and the event hub. */
 export interface AppServices extends CoreServices {
+  session: SessionService;
+  history: HistoryStore;
   router: IpcRouter;
   events: EventHub;
   appInfo(): AppInfo;
@@ -78,6 +90,14 @@ export function composeServices(options: ServiceOptions): AppServices {
   const { settings, profiles } = core;
   const events = new EventHub(log);
   const router = new IpcRouter(options.trustedOrigin, log);
+  const history = openHistory(options.historyPath ?? historyDbPath(), log);
+  const session = new SessionService({
+    ...core,
+    history: history.store,
+    clipboard: options.clipboard,
+    userModelsDir: userModelsDir(),
+    log,
+  });
 
   const appInfo = (): AppInfo => ({
     name: APP_NAME,
@@ -91,7 +111,7 @@ export function composeServices(options: ServiceOptions): AppServices {
       chrome: options.electronVersions?.chrome ?? null,
       onnxruntime: packageVersion('onnxruntime-node'),
     },
-    notices: [...settings.notices],
+    notices: [...settings.notices, ...history.notices],
     settingsLocation: settings.location,
   });
 
@@ -112,16 +132,21 @@ export function composeServices(options: ServiceOptions): AppServices {
   ];
 
   disposers.push(...bindAudio(core.audio, router, events));
+  disposers.push(...bindSession(session, history.store, router, events));
 
   return {
     ...core,
+    session,
+    history: history.store,
     router,
     events,
     appInfo,
     dispose: async () => {
       disposers.splice(0).forEach((dispose) => dispose());
+      await session.dispose();
       await core.inference.dispose();
       await core.audio.dispose();
+      history.store.close();
     },
   };
 }

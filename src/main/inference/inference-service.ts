@@ -33,6 +33,8 @@ export class InferenceService {
   private stopFrames: (() => void) | null = null;
   private readonly listeners = new Set<(event: WorkerEvent) => void>();
   private readonly disposers: (() => void)[] = [];
+  /** Wake words for this run only (`listen --keyword`); never saved. */
+  private runKeywords: string[] | undefined;
 
   constructor(private readonly options: InferenceServiceOptions) {
     this.worker = new WorkerClient(options.launcher, options.log);
@@ -90,15 +92,20 @@ export class InferenceService {
   }
 
   setKeywords(keywords: string[]): string[] {
-    const unknown = keywords.filter((k) => !(k in KEYWORD_MODELS));
-    if (unknown.length) {
-      throw new AppError(
-        'InvalidPayload',
-        `Unknown wake word ${unknown.join(', ')}. Choose from ${Object.keys(KEYWORD_MODELS).join(', ')}.`,
-      );
-    }
+    checkKeywords(keywords);
     this.options.settings.update({ wake: { keywords } });
     return keywords;
+  }
+
+  /** The wake words listened for: this run's, or the saved ones. */
+  activeKeywords(): string[] {
+    return this.runKeywords ?? this.options.settings.get().wake.keywords;
+  }
+
+  /** Listens for `keywords` until the process ends, without touching the saved choice. */
+  useKeywordsForThisRun(keywords: string[]): void {
+    checkKeywords(keywords);
+    this.runKeywords = [...new Set(keywords)];
   }
 
   async dispose(): Promise<void> {
@@ -110,7 +117,7 @@ export class InferenceService {
   private listeningRequest(profile: Profile) {
     return {
       type: 'configure-listening' as const,
-      keywords: this.options.settings.get().wake.keywords,
+      keywords: this.activeKeywords(),
       wake: profile.wake,
       vad: profile.vad,
       threads: { wake: profile.threads.wake, vad: profile.threads.vad },
@@ -127,5 +134,15 @@ export class InferenceService {
     } catch (err) {
       this.options.log.error('could not apply the new profile or keywords to the inference worker', err);
     }
+  }
+}
+
+function checkKeywords(keywords: string[]): void {
+  const unknown = keywords.filter((k) => !(k in KEYWORD_MODELS));
+  if (unknown.length) {
+    throw new AppError(
+      'InvalidPayload',
+      `Unknown wake word ${unknown.join(', ')}. Choose from ${Object.keys(KEYWORD_MODELS).join(', ')}.`,
+    );
   }
 }

@@ -11,6 +11,8 @@ type Listener = (profile: Profile) => void;
  */
 export class ProfileService {
   private readonly listeners = new Set<Listener>();
+  /** A profile for this run only (`listen --profile`); never saved. */
+  private runOverride: Profile | undefined;
 
   constructor(
     private readonly settings: SettingsService,
@@ -30,6 +32,7 @@ export class ProfileService {
 
   /** The active profile; an id that no longer exists (e.g. a removed preset) falls back to the default. */
   active(): Profile {
+    if (this.runOverride) return this.runOverride;
     const id = this.settings.get().activeProfileId;
     const profile = findPreset(id);
     if (profile) return profile;
@@ -38,17 +41,26 @@ export class ProfileService {
   }
 
   setActive(id: string): Profile {
-    const profile = findPreset(id);
-    if (!profile) {
-      const known = PRESETS.map((p) => p.id).join(', ');
-      throw new AppError('UnknownProfile', `There is no profile "${id}". Choose one of: ${known}.`);
-    }
+    const profile = presetOrThrow(id);
     if (this.settings.get().activeProfileId !== id) this.settings.update({ activeProfileId: id });
     return profile;
+  }
+
+  /** Uses profile `id` until the process ends, without touching the saved choice. */
+  useForThisRun(id: string): Profile {
+    this.runOverride = presetOrThrow(id);
+    return this.runOverride;
   }
 
   onActiveChanged(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
+}
+
+function presetOrThrow(id: string): Profile {
+  const profile = findPreset(id);
+  if (profile) return profile;
+  const known = PRESETS.map((p) => p.id).join(', ');
+  throw new AppError('UnknownProfile', `There is no profile "${id}". Choose one of: ${known}.`);
 }

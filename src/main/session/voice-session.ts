@@ -51,11 +51,24 @@ export interface FinalEvent {
   id: number;
   trigger: Trigger;
   keyword?: string;
+  /** The utterance's frames, pre-roll included: its audio in the capture ring buffer. */
+  fromSeq: FrameSeq;
+  toSeq: FrameSeq;
   text: string;
   language: string;
   noSpeech: boolean;
-  /** Milliseconds: capture start to end of speech (or key release), then to the text. */
-  timings: { recordingMs: number; encoderMs: number; decoderMs: number; endToTextMs: number };
+  /**
+   * Milliseconds: capture start to end of speech (or key release), then to the text. `startedAt`
+   * and `endedAt` are the session clock's times (performance.now() unless a test injects one).
+   */
+  timings: {
+    startedAt: number;
+    endedAt: number;
+    recordingMs: number;
+    encoderMs: number;
+    decoderMs: number;
+    endToTextMs: number;
+  };
   recovered: boolean;
 }
 
@@ -239,10 +252,14 @@ export class VoiceSession {
         id: utterance.id,
         trigger: utterance.trigger,
         keyword: utterance.keyword,
+        fromSeq: utterance.fromSeq,
+        toSeq,
         text: transcript.text,
         language: transcript.language,
         noSpeech: transcript.noSpeech,
         timings: {
+          startedAt: utterance.startedAt,
+          endedAt,
           recordingMs: endedAt - utterance.startedAt,
           encoderMs: transcript.encoderMs,
           decoderMs: transcript.decoderMs,

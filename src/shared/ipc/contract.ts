@@ -2,7 +2,20 @@ import { z } from 'zod';
 import { AudioLevelSchema, CaptureStatusSchema, DeviceReportSchema } from '../audio';
 import { NoticeSchema } from '../errors';
 import { ProfileSchema } from '../profiles';
-import { SettingsSchema } from '../settings';
+import {
+  FinalTranscriptSchema,
+  HistoryAudioSchema,
+  HistoryExportSchema,
+  HistoryListRequestSchema,
+  HistoryPageSchema,
+  PartialEventSchema,
+  SessionProblemSchema,
+  SessionStateEventSchema,
+  SessionStatusSchema,
+  WakeEventSchema,
+  WakeScoresSchema,
+} from '../session';
+import { SessionOptionsSchema, SettingsSchema } from '../settings';
 
 /**
  * The one declaration of every IPC channel (names `domain:verb`). Main validates each
@@ -78,6 +91,34 @@ export const invokeChannels = {
   'audio:get-status': { method: 'getCaptureStatus', request: NoPayload, response: CaptureStatusSchema },
   'audio:start-test': { method: 'startMicTest', request: NoPayload, response: CaptureStatusSchema },
   'audio:stop-test': { method: 'stopMicTest', request: NoPayload, response: CaptureStatusSchema },
+  'session:get-status': { method: 'getSessionStatus', request: NoPayload, response: SessionStatusSchema },
+  /** Capture and the worker start; the session listens for the wake words, if any are on. */
+  'session:start': { method: 'startSession', request: NoPayload, response: SessionStatusSchema },
+  'session:stop': { method: 'stopSession', request: NoPayload, response: SessionStatusSchema },
+  /** Push-to-talk down (starts the session if it is not running) and up. */
+  'session:press': { method: 'pressToTalk', request: NoPayload, response: SessionStatusSchema },
+  'session:release': { method: 'releaseToTalk', request: NoPayload, response: SessionStatusSchema },
+  'session:set-options': {
+    method: 'setSessionOptions',
+    request: SessionOptionsSchema.partial().strict(),
+    response: SessionStatusSchema,
+  },
+  'history:list': { method: 'listHistory', request: HistoryListRequestSchema, response: HistoryPageSchema },
+  'history:delete': {
+    method: 'deleteHistoryEntry',
+    request: z.object({ id: z.number().int().positive() }).strict(),
+    response: z.object({ deleted: z.boolean() }).strict(),
+  },
+  'history:export': {
+    method: 'exportHistory',
+    request: z.object({ format: z.enum(['txt', 'json', 'srt']) }).strict(),
+    response: HistoryExportSchema,
+  },
+  'history:get-audio': {
+    method: 'getHistoryAudio',
+    request: z.object({ id: z.number().int().positive() }).strict(),
+    response: HistoryAudioSchema,
+  },
 } as const satisfies Record<string, InvokeSpec>;
 
 export const eventChannels = {
@@ -86,6 +127,17 @@ export const eventChannels = {
   /** At most ~20 per second while capture runs (invariant 1: levels, never PCM). */
   'audio:level': { method: 'onAudioLevel', payload: AudioLevelSchema },
   'audio:status-changed': { method: 'onCaptureStatus', payload: CaptureStatusSchema },
+  'session:state': { method: 'onSessionState', payload: SessionStateEventSchema },
+  'session:wake': { method: 'onWake', payload: WakeEventSchema },
+  /** The wake-word scores while armed, one per frame batch (~12 per second). */
+  'session:wake-scores': { method: 'onWakeScores', payload: WakeScoresSchema },
+  'session:partial': { method: 'onPartialTranscript', payload: PartialEventSchema },
+  'session:final': { method: 'onFinalTranscript', payload: FinalTranscriptSchema },
+  'session:problem': { method: 'onSessionProblem', payload: SessionProblemSchema },
+  /** Options or the shortcut changed (from any window, or a failed shortcut registration). */
+  'session:status-changed': { method: 'onSessionStatus', payload: SessionStatusSchema },
+  /** An entry was added or deleted: history lists reload. */
+  'history:changed': { method: 'onHistoryChanged', payload: z.object({ count: z.number().int() }).strict() },
 } as const satisfies Record<string, EventSpec>;
 
 export interface InvokeSpec {

@@ -98,10 +98,12 @@ describe('VoiceSession', () => {
       id: 1,
       trigger: 'wake',
       keyword: 'hey_jarvis',
+      fromSeq: 47,
+      toSeq: 80,
       text: 'turn on the lights',
       language: 'en',
       noSpeech: false,
-      timings: { recordingMs: 2400, encoderMs: 50, decoderMs: 100, endToTextMs: 180 },
+      timings: { startedAt: 0, endedAt: 2400, recordingMs: 2400, encoderMs: 50, decoderMs: 100, endToTextMs: 180 },
       recovered: false,
     });
   });

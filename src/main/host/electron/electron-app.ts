@@ -1,4 +1,4 @@
-import { app, type BrowserWindow, session, type Tray } from 'electron';
+import { app, type BrowserWindow, clipboard, session, type Tray } from 'electron';
 import { join } from 'node:path';
 import { forwardEventsTo, registerElectronIpc } from '../../ipc/electron-ipc';
 import { trustedOriginOf } from '../../ipc/sender-guard';
@@ -62,6 +62,8 @@ export function runElectronApp(): void {
       settingsBackend: new ElectronStoreSettingsBackend(),
       audioInput: new NaudiodonInput(log),
       workerLauncher: utilityWorkerLauncher(),
+      // The history stays in the same data folder as the CLI's, so `earshot history` sees the app's transcripts.
+      clipboard: { writeText: async (text) => clipboard.writeText(text) },
       trustedOrigin: trustedOriginOf(rendererUrl),
       electronVersions: { electron: process.versions.electron, chrome: process.versions.chrome },
       log,

@@ -11,6 +11,7 @@ import {
   type ServerFrame,
 } from '../../../shared/ws-protocol';
 import { checkSender, trustedOriginOf } from '../../ipc/sender-guard';
+import type { Clipboard } from '../../session/clipboard';
 import type { AudioInput } from '../../audio/audio-input';
 import type { Logger } from '../../log';
 import type { SettingsBackend } from '../../settings/settings-backend';
@@ -25,6 +26,7 @@ export interface ServeOptions {
   rendererDir: string;
   settingsBackend: SettingsBackend;
   audioInput: AudioInput;
+  clipboard: Clipboard | null;
   log: Logger;
 }
 
@@ -55,6 +57,7 @@ export async function startServeHost(options: ServeOptions): Promise<ServeHost> 
     host: 'serve',
     settingsBackend: options.settingsBackend,
     audioInput: options.audioInput,
+    clipboard: options.clipboard,
     trustedOrigin: trustedOriginOf(origin),
     log,
   });

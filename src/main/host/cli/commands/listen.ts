@@ -1,25 +1,25 @@
 import { createInterface } from 'node:readline';
 import { AppError } from '../../../../shared/errors';
-import { HistoryStore } from '../../../history/history-store';
+import { openHistory } from '../../../history/open-history';
 import { createLogger } from '../../../log';
-import { asrSettingsFor } from '../../../session/asr-settings';
-import { VoiceSession, type SessionEvent } from '../../../session/voice-session';
-import { WorkerUtterances } from '../../../session/worker-utterances';
+import { SystemClipboard } from '../../../session/clipboard';
+import { SessionService, type SessionUpdate } from '../../../session/session-service';
 import { historyDbPath, userModelsDir } from '../../../settings/config-dir';
 import { AUDIO_OPTIONS, AUDIO_OPTIONS_HELP, audioServicesFrom, useDevice } from '../audio-options';
 import { EXIT_OK, integerOption, type CliCommand } from '../command';
 
-/** Audio kept from before the wake phrase ended or the key went down. */
-const PRE_ROLL_MS = 300;
-const MAX_UTTERANCE_MS = 30_000;
+type Printer = (event: Record<string, unknown>, text: string) => void;
 
 export const listenCommand: CliCommand = {
   name: 'listen',
   summary: 'Run a live voice session: wake word or push-to-talk to a transcript, saved in the history',
   usage: [
-    'earshot listen [--device ID|NAME|auto] [--ptt] [--max-utterances N] [--json] [--config-dir DIR] [--input-wav FILE]',
+    'earshot listen [--device ID|NAME|auto] [--keyword NAME ...] [--profile NAME] [--ptt] [--max-utterances N] [--json]',
+    '               [--config-dir DIR] [--input-wav FILE]',
     '',
     '  --device D          the microphone for this run (default: the saved choice, or the lowest latency)',
+    '  --keyword NAME      a wake word for this run (repeatable; default: the saved ones). Not saved.',
+    '  --profile NAME      a profile for this run (default: the active one). Not saved.',
     '  --ptt               push-to-talk: type start and stop (one per line) on stdin; no wake word',
     '  --max-utterances N  exit after N final transcripts',
     '  --json              one event per line: {"type":"ready","device"}, {"type":"state","state"},',
@@ -27,13 +27,15 @@ export const listenCommand: CliCommand = {
     '                      {"type":"final","text","language","trigger","timings":{…}}, {"type":"error","code","message"}',
     AUDIO_OPTIONS_HELP,
     '',
-    "The active profile's model, decoding, wake-word and VAD settings apply; the active wake words",
-    'are the saved ones (Wake words view). With a wake word, recording starts 300 ms before the',
-    "phrase ended and stops at the end of speech (the profile's silence hang-over). Finals are",
-    'saved in the history (earshot history). Ctrl-C ends the session.',
+    "The profile's model, decoding, wake-word and VAD settings apply. With a wake word, recording",
+    "starts 300 ms before the phrase ended and stops at the end of speech (the profile's silence",
+    'hang-over). Finals are saved in the history (earshot history), and copied to the clipboard',
+    'when copying is on in the Live view. Ctrl-C ends the session.',
   ].join('\n'),
   options: {
     device: { type: 'string' },
+    keyword: { type: 'string', multiple: true },
+    profile: { type: 'string' },
     ptt: { type: 'boolean' },
     'max-utterances': { type: 'string' },
     json: { type: 'boolean' },
@@ -48,119 +50,47 @@ export const listenCommand: CliCommand = {
     const core = await audioServicesFrom(values, log);
     const device = (values.device as string | undefined) ?? 'auto';
     if (device !== 'auto') await useDevice(core.audio, device);
-    const history = HistoryStore.open(historyDbPath());
-    if (history.recovered) io.err(`The history file was damaged; it was moved to ${history.recovered}.`);
+    if (values.profile !== undefined) core.profiles.useForThisRun(values.profile as string);
+    const keywords = values.keyword as string[] | undefined;
+    if (keywords?.length) core.inference.useKeywordsForThisRun(keywords);
+    const history = openHistory(historyDbPath(), log);
+    for (const notice of history.notices) io.err(notice.message);
 
     const started = performance.now();
-    const seconds = () => Number(((performance.now() - started) / 1000).toFixed(2));
-    const print = (event: Record<string, unknown>, text: string) =>
-      json ? io.out(JSON.stringify(event)) : io.out(text);
-    const utterances = new WorkerUtterances(
-      core.inference.worker,
-      () => {
-        const profile = core.profiles.active();
-        return { asr: asrSettingsFor(profile, userModelsDir()), partialIntervalMs: profile.partialIntervalMs };
-      },
-      (fromSeq, toSeq) => core.audio.framesAudio(fromSeq, toSeq),
+    const print: Printer = (event, text) => (json ? io.out(JSON.stringify(event)) : io.out(text));
+    const session = new SessionService({
+      ...core,
+      history: history.store,
+      clipboard: new SystemClipboard(),
+      userModelsDir: userModelsDir(),
       log,
-    );
-    const session = new VoiceSession(utterances, {
-      preRollMs: PRE_ROLL_MS,
-      maxUtteranceMs: MAX_UTTERANCE_MS,
-      wakeEnabled: !ptt,
-      silenceHangoverMs: core.profiles.active().vad.silenceHangoverMs,
+      wakeWord: !ptt,
     });
 
     let finals = 0;
     let finished!: () => void;
     const enough = new Promise<void>((resolve) => (finished = resolve));
-    session.onEvent((event: SessionEvent) => {
-      switch (event.type) {
-        case 'state':
-          print({ type: 'state', state: event.state, reason: event.reason }, `[${event.state}] ${event.reason}`);
-          break;
-        case 'wake':
-          print(
-            { type: 'wake', keyword: event.keyword, score: Number(event.score.toFixed(3)), t: seconds() },
-            `wake word ${event.keyword} (${event.score.toFixed(2)})`,
-          );
-          break;
-        case 'final': {
-          const profile = core.profiles.active();
-          history.add({
-            text: event.text,
-            language: event.language,
-            trigger: event.trigger,
-            keyword: event.keyword,
-            profile: profile.id,
-            device: core.audio.status.device?.name,
-            durationMs: Math.round(event.timings.recordingMs),
-            latency: {
-              encoder_ms: event.timings.encoderMs,
-              decoder_ms: event.timings.decoderMs,
-              end_to_text_ms: event.timings.endToTextMs,
-            },
-          });
-          const timings = {
-            recording_ms: Math.round(event.timings.recordingMs),
-            encoder_ms: Math.round(event.timings.encoderMs),
-            decoder_ms: Math.round(event.timings.decoderMs),
-            end_to_text_ms: Math.round(event.timings.endToTextMs),
-          };
-          print(
-            {
-              type: 'final',
-              text: event.text,
-              language: event.language,
-              trigger: event.trigger,
-              timings,
-              ...(event.recovered
-                ? { note: 'The inference worker crashed during this utterance; its audio was transcribed again.' }
-                : {}),
-            },
-            `» ${event.noSpeech ? '(no speech)' : event.text}   (${timings.end_to_text_ms} ms${event.recovered ? ', recovered after a worker crash' : ''})`,
-          );
-          finals++;
-          if (maxUtterances !== undefined && finals >= maxUtterances) finished();
-          break;
-        }
-        case 'error':
-          print(
-            { type: 'error', code: event.error.code, message: event.error.message },
-            `error: ${event.error.message}`,
-          );
-          break;
-        case 'rejected':
-        case 'queued':
-          print({ type: event.type, trigger: event.trigger, reason: event.reason }, `(${event.type}: ${event.reason})`);
-          break;
-      }
-    });
-    const stopFrames = core.audio.onFrame((_samples, seq) => session.frame(seq));
-    const stopEvents = core.inference.onEvent((event) => {
-      if (event.type === 'wake') session.wake(event.keyword, event.score, event.seq);
-      else if (event.type === 'vad' && event.event === 'speech-end') session.speechEnded(event.seq);
-      else if (event.type === 'partial' && session.state === 'recording') {
-        const text = `${event.stable} ${event.unstable}`.trim();
-        if (text) print({ type: 'partial', text }, `… ${text}`);
-      }
-    });
-    const stopStatus = core.audio.onStatus((status) => {
-      if (status.state === 'unavailable' && status.message)
-        print({ type: 'error', code: 'DeviceLost', message: status.message }, `error: ${status.message}`);
-    });
+    // Updates from starting (the session arming) wait until "ready" is out: it is always the first line.
+    let held: SessionUpdate[] | undefined = [];
+    const show = (update: SessionUpdate) => {
+      printUpdate(update, print, (performance.now() - started) / 1000);
+      if (update.channel === 'session:final' && maxUtterances !== undefined && ++finals >= maxUtterances) finished();
+    };
+    session.onUpdate((update) => (held ? held.push(update) : show(update)));
 
     let lines: ReturnType<typeof createInterface> | undefined;
     try {
-      await core.inference.startListening();
+      await session.start();
       const status = core.audio.status;
       print({ type: 'ready', device: status.device?.name ?? null }, `Listening on ${status.device?.name ?? '?'}…`);
+      held.splice(0).forEach(show);
+      held = undefined;
       if (ptt) {
         lines = createInterface({ input: process.stdin });
         lines.on('line', (line) => {
           const command = line.trim().toLowerCase();
-          if (command === 'start') session.pressStart();
-          else if (command === 'stop') session.pressEnd();
+          if (command === 'start') void session.press();
+          else if (command === 'stop') session.release();
           else if (command) io.err(`push-to-talk takes "start" or "stop", not "${command}"`);
         });
       }
@@ -171,13 +101,71 @@ export const listenCommand: CliCommand = {
       throw error;
     } finally {
       lines?.close();
-      stopFrames();
-      stopEvents();
-      stopStatus();
-      session.cancel('session ended');
+      await session.dispose();
       await core.inference.dispose();
-      history.close();
+      history.store.close();
     }
     return EXIT_OK;
   },
 };
+
+/** One session update as the CLI shows it: a JSON line (snake_case), or a line of text. */
+function printUpdate(update: SessionUpdate, print: Printer, seconds: number): void {
+  switch (update.channel) {
+    case 'session:state': {
+      const { state, reason } = update.payload;
+      print({ type: 'state', state, reason }, `[${state}] ${reason}`);
+      break;
+    }
+    case 'session:wake': {
+      const { keyword, score } = update.payload;
+      print(
+        { type: 'wake', keyword, score: Number(score.toFixed(3)), t: Number(seconds.toFixed(2)) },
+        `wake word ${keyword} (${score.toFixed(2)})`,
+      );
+      break;
+    }
+    case 'session:partial': {
+      const text = `${update.payload.stable} ${update.payload.unstable}`.trim();
+      if (text) print({ type: 'partial', text }, `… ${text}`);
+      break;
+    }
+    case 'session:final': {
+      const final = update.payload;
+      const timings = {
+        recording_ms: Math.round(final.timings.recordingMs),
+        encoder_ms: Math.round(final.timings.encoderMs),
+        decoder_ms: Math.round(final.timings.decoderMs),
+        end_to_text_ms: Math.round(final.timings.endToTextMs),
+      };
+      const note = final.recovered
+        ? { note: 'The inference worker crashed during this utterance; its audio was transcribed again.' }
+        : {};
+      print(
+        {
+          type: 'final',
+          text: final.text,
+          language: final.language,
+          trigger: final.trigger,
+          keyword: final.keyword,
+          history_id: final.historyId,
+          copied: final.copied,
+          timings,
+          ...note,
+        },
+        `» ${final.noSpeech ? '(no speech)' : final.text}   (${timings.end_to_text_ms} ms` +
+          `${final.recovered ? ', recovered after a worker crash' : ''}${final.copied ? ', copied' : ''})`,
+      );
+      break;
+    }
+    case 'session:problem': {
+      const { kind, code, message } = update.payload;
+      if (kind === 'error') print({ type: 'error', code, message }, `error: ${message}`);
+      else print({ type: kind, reason: message }, `(${kind}: ${message})`);
+      break;
+    }
+    default:
+      // Wake scores, option changes and history counts are for the GUI.
+      break;
+  }
+}

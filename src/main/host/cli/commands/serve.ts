@@ -1,4 +1,5 @@
 import { createLogger } from '../../../log';
+import { SystemClipboard } from '../../../session/clipboard';
 import { configDir, settingsFilePath } from '../../../settings/config-dir';
 import { JsonFileSettingsBackend } from '../../../settings/json-file-backend';
 import { ensureRendererBuild, RENDERER_BUILD_DIR } from '../../serve/renderer-build';
@@ -35,6 +36,7 @@ export const serveCommand: CliCommand = {
     const host = await startServeHost({
       port,
       audioInput: await audioInputFrom(values, log),
+      clipboard: new SystemClipboard(),
       rendererDir: RENDERER_BUILD_DIR,
       settingsBackend: new JsonFileSettingsBackend(settingsPath),
       log,

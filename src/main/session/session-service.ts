@@ -1,0 +1,326 @@
+import { PIPELINE_SAMPLE_RATE } from '../../shared/audio';
+import { AppError, type AppErrorData } from '../../shared/errors';
+import type { EventPayload } from '../../shared/ipc/contract';
+import type { SessionStatus } from '../../shared/session';
+import type { SessionOptions } from '../../shared/settings';
+import type { AudioEngine } from '../audio/audio-engine';
+import type { HistoryStore } from '../history/history-store';
+import type { InferenceService } from '../inference/inference-service';
+import type { Logger } from '../log';
+import type { ProfileService } from '../profiles/profile-service';
+import type { SettingsService } from '../settings/settings-service';
+import { asrSettingsFor } from './asr-settings';
+import type { Clipboard } from './clipboard';
+import { VoiceSession, type FinalEvent, type SessionEvent } from './voice-session';
+import { WorkerUtterances } from './worker-utterances';
+
+/** Audio kept from before the wake phrase ended or the key went down (the issue's default). */
+export const PRE_ROLL_MS = 300;
+/** Longest utterance: recording ends here whatever the VAD hears. */
+export const MAX_UTTERANCE_MS = 30_000;
+
+type SessionChannel =
+  | 'session:state'
+  | 'session:wake'
+  | 'session:wake-scores'
+  | 'session:partial'
+  | 'session:final'
+  | 'session:problem'
+  | 'session:status-changed'
+  | 'history:changed';
+
+/** What the session tells its hosts: exactly the contract's events, so binding them is one line. */
+export type SessionUpdate = { [C in SessionChannel]: { channel: C; payload: EventPayload<C> } }[SessionChannel];
+
+export interface SessionServiceOptions {
+  audio: AudioEngine;
+  inference: InferenceService;
+  profiles: ProfileService;
+  settings: SettingsService;
+  history: HistoryStore;
+  /** Null where the host has no clipboard; copying is then reported as unavailable. */
+  clipboard: Clipboard | null;
+  userModelsDir: string;
+  log: Logger;
+  /** false: push-to-talk only for this run (`listen --ptt`), whatever wake words are active. */
+  wakeWord?: boolean;
+}
+
+export type ShortcutState = SessionStatus['shortcut'];
+
+/**
+ * The voice session as a service: it joins capture, the worker's wake word, VAD and Whisper
+ * (through VoiceSession and WorkerUtterances) to the history and the clipboard, and reports
+ * every step as a contract event. The Electron window, `earshot serve` and `earshot listen`
+ * all drive this one class.
+ */
+export class SessionService {
+  private readonly session: VoiceSession;
+  private readonly updateListeners = new Set<(update: SessionUpdate) => void>();
+  private readonly disposers: (() => void)[] = [];
+  private running = false;
+  private pressed = false;
+  private starting: Promise<void> | undefined;
+  private shortcut: ShortcutState;
+  private deviceLost = false;
+
+  constructor(private readonly options: SessionServiceOptions) {
+    const utterances = new WorkerUtterances(
+      options.inference.worker,
+      () => {
+        const profile = options.profiles.active();
+        return { asr: asrSettingsFor(profile, options.userModelsDir), partialIntervalMs: profile.partialIntervalMs };
+      },
+      (fromSeq, toSeq) => options.audio.framesAudio(fromSeq, toSeq),
+      options.log,
+    );
+    this.session = new VoiceSession(utterances, this.sessionSettings());
+    this.shortcut = {
+      accelerator: options.settings.get().session.toggleShortcut,
+      registered: false,
+      problem: 'Global shortcuts work in the desktop app only.',
+    };
+    this.disposers.push(
+      this.session.onEvent((event) => void this.onSessionEvent(event)),
+      options.audio.onFrame((_samples, seq) => this.session.frame(seq)),
+      options.inference.onEvent((event) => {
+        if (!this.running) return;
+        if (event.type === 'wake') this.session.wake(event.keyword, event.score, event.seq);
+        else if (event.type === 'vad' && event.event === 'speech-end') this.session.speechEnded(event.seq);
+        else if (event.type === 'wake-scores') this.emit({ channel: 'session:wake-scores', payload: event });
+        else if (event.type === 'partial' && this.session.state === 'recording')
+          this.emit({ channel: 'session:partial', payload: { stable: event.stable, unstable: event.unstable } });
+      }),
+      options.audio.onStatus((status) => {
+        if (!this.running) return;
+        if (status.state === 'unavailable' && !this.deviceLost) {
+          this.deviceLost = true;
+          this.problem('error', {
+            code: 'DeviceLost',
+            message: status.message ?? 'The microphone stopped delivering audio.',
+          });
+        } else if (status.state === 'capturing') {
+          this.deviceLost = false;
+        }
+      }),
+      options.profiles.onActiveChanged(() => this.session.configure(this.sessionSettings())),
+      options.settings.onChange((next, previous) => {
+        if (next.wake.keywords.join() !== previous.wake.keywords.join()) this.session.configure(this.sessionSettings());
+        if (JSON.stringify(next.session) !== JSON.stringify(previous.session)) this.statusChanged();
+      }),
+    );
+  }
+
+  get state(): VoiceSession['state'] {
+    return this.session.state;
+  }
+
+  status(): SessionStatus {
+    return {
+      state: this.session.state,
+      running: this.running,
+      wakeEnabled: this.wakeEnabled(),
+      keywords: this.options.inference.activeKeywords(),
+      pressed: this.pressed,
+      options: this.options.settings.get().session,
+      shortcut: { ...this.shortcut },
+    };
+  }
+
+  onUpdate(listener: (update: SessionUpdate) => void): () => void {
+    this.updateListeners.add(listener);
+    return () => this.updateListeners.delete(listener);
+  }
+
+  /** Starts capture and the worker, then listens for the wake words (if any are on). */
+  async start(): Promise<SessionStatus> {
+    this.starting ??= (async () => {
+      try {
+        if (!this.running) {
+          await this.options.inference.startListening();
+          this.running = true;
+          this.deviceLost = false;
+          this.session.configure(this.sessionSettings());
+        }
+      } finally {
+        this.starting = undefined;
+      }
+    })();
+    await this.starting;
+    return this.status();
+  }
+
+  /** Stops listening; an utterance being recorded is dropped, one being transcribed still arrives. */
+  async stop(): Promise<SessionStatus> {
+    await this.starting?.catch(() => undefined);
+    this.pressed = false;
+    this.session.cancel('session stopped');
+    this.running = false;
+    this.session.configure(this.sessionSettings());
+    await this.options.inference.stopListening();
+    return this.status();
+  }
+
+  /** Push-to-talk down: records from the press (with pre-roll), starting the session if needed. */
+  async press(): Promise<SessionStatus> {
+    if (!this.running) await this.start();
+    this.pressed = true;
+    this.session.pressStart();
+    return this.status();
+  }
+
+  release(): SessionStatus {
+    this.pressed = false;
+    this.session.pressEnd();
+    return this.status();
+  }
+
+  /** The global shortcut: a toggle, since desktops report no key release to it. */
+  async toggle(): Promise<SessionStatus> {
+    return this.pressed ? this.release() : this.press();
+  }
+
+  setOptions(patch: Partial<SessionOptions>): SessionStatus {
+    const current = this.options.settings.get().session;
+    this.options.settings.update({ session: { ...current, ...patch } });
+    return this.status();
+  }
+
+  /** The host reports how its global shortcut registration went. */
+  setShortcutState(state: ShortcutState): void {
+    this.shortcut = state;
+    this.statusChanged();
+  }
+
+  async dispose(): Promise<void> {
+    this.disposers.splice(0).forEach((dispose) => dispose());
+    if (this.running) await this.stop();
+  }
+
+  private wakeEnabled(): boolean {
+    return (this.options.wakeWord ?? true) && this.options.inference.activeKeywords().length > 0;
+  }
+
+  private sessionSettings() {
+    return {
+      preRollMs: PRE_ROLL_MS,
+      maxUtteranceMs: MAX_UTTERANCE_MS,
+      wakeEnabled: this.running && this.wakeEnabled(),
+      silenceHangoverMs: this.options.profiles.active().vad.silenceHangoverMs,
+    };
+  }
+
+  private async onSessionEvent(event: SessionEvent): Promise<void> {
+    switch (event.type) {
+      case 'state':
+        this.emit({ channel: 'session:state', payload: event });
+        break;
+      case 'wake':
+        this.emit({ channel: 'session:wake', payload: { keyword: event.keyword, score: event.score } });
+        break;
+      case 'final':
+        await this.finish(event);
+        break;
+      case 'rejected':
+      case 'queued':
+        this.problem(event.type, { code: null, message: event.reason });
+        break;
+      case 'error':
+        this.problem('error', event.error);
+        break;
+    }
+  }
+
+  /** A final transcript: into the history (with its audio, if kept), then the clipboard, then out. */
+  private async finish(event: FinalEvent): Promise<void> {
+    const { settings, profiles, audio, history } = this.options;
+    const options = settings.get().session;
+    const spoken = !event.noSpeech && event.text.trim() !== '';
+    let historyId: number | null = null;
+    if (spoken) {
+      try {
+        const samples = options.retainAudio ? audio.framesAudio(event.fromSeq, event.toSeq) : undefined;
+        const entry = history.add(
+          {
+            text: event.text,
+            language: event.language,
+            trigger: event.trigger,
+            keyword: event.keyword ?? null,
+            profile: profiles.active().id,
+            device: audio.status.device?.name ?? null,
+            durationMs: Math.round(event.timings.recordingMs),
+            latency: {
+              encoder_ms: Math.round(event.timings.encoderMs),
+              decoder_ms: Math.round(event.timings.decoderMs),
+              end_to_text_ms: Math.round(event.timings.endToTextMs),
+            },
+          },
+          samples ? { samples, sampleRate: PIPELINE_SAMPLE_RATE } : undefined,
+        );
+        historyId = entry.id;
+      } catch (error) {
+        this.options.log.error('could not save the transcript in the history', error);
+        this.problem('error', errorData(error, 'The transcript could not be saved in the history.'));
+      }
+    }
+    let copied = false;
+    if (spoken && options.copyToClipboard) {
+      try {
+        if (!this.options.clipboard) throw new AppError('ClipboardUnavailable', 'This host has no clipboard.');
+        await this.options.clipboard.writeText(event.text);
+        copied = true;
+      } catch (error) {
+        this.problem('error', errorData(error, 'The transcript could not be copied to the clipboard.'));
+      }
+    }
+    this.emit({
+      channel: 'session:final',
+      payload: {
+        historyId,
+        text: event.text,
+        language: event.language,
+        trigger: event.trigger,
+        keyword: event.keyword ?? null,
+        noSpeech: event.noSpeech,
+        recovered: event.recovered,
+        copied,
+        timings: {
+          ...event.timings,
+          startedAt: wallClock(event.timings.startedAt),
+          endedAt: wallClock(event.timings.endedAt),
+        },
+      },
+    });
+    if (historyId !== null) this.emit({ channel: 'history:changed', payload: { count: history.count() } });
+  }
+
+  private problem(
+    kind: 'error' | 'rejected' | 'queued',
+    error: { code: AppErrorData['code'] | null; message: string },
+  ) {
+    this.emit({ channel: 'session:problem', payload: { kind, code: error.code, message: error.message } });
+  }
+
+  private statusChanged(): void {
+    this.emit({ channel: 'session:status-changed', payload: this.status() });
+  }
+
+  private emit(update: SessionUpdate): void {
+    for (const listener of this.updateListeners) {
+      try {
+        listener(update);
+      } catch (error) {
+        this.options.log.warn(`a listener failed on ${update.channel}`, error);
+      }
+    }
+  }
+}
+
+/** The session clock is performance.now(); the renderer wants wall-clock times. */
+function wallClock(performanceMs: number): number {
+  return Math.round(performance.timeOrigin + performanceMs);
+}
+
+function errorData(error: unknown, fallback: string): AppErrorData {
+  return error instanceof AppError ? error.toData() : { code: 'Internal', message: fallback };
+}

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { ErrorCodeSchema } from './errors';
+import { SessionOptionsSchema } from './settings';
+
+/** The voice session and its history as the renderer sees them (the IPC contract's payloads). */
+
+export const SESSION_STATES = ['idle', 'armed', 'recording', 'transcribing'] as const;
+export const SessionStateSchema = z.enum(SESSION_STATES);
+export type SessionStateName = z.infer<typeof SessionStateSchema>;
+
+export const TRIGGERS = ['wake', 'ptt'] as const;
+export const TriggerSchema = z.enum(TRIGGERS);
+
+export const SessionStatusSchema = z
+  .object({
+    state: SessionStateSchema,
+    /** Capture and the worker run for the session (Start in the Live view, or a key press). */
+    running: z.boolean(),
+    /** Listening for the active wake words while no utterance runs. */
+    wakeEnabled: z.boolean(),
+    keywords: z.array(z.string()),
+    /** The push-to-talk key or button is held. */
+    pressed: z.boolean(),
+    options: SessionOptionsSchema,
+    /** The global toggle shortcut as registered, or why it is not (taken, or no desktop support). */
+    shortcut: z
+      .object({ accelerator: z.string().nullable(), registered: z.boolean(), problem: z.string().nullable() })
+      .strict(),
+  })
+  .strict();
+export type SessionStatus = z.infer<typeof SessionStatusSchema>;
+
+export const SessionStateEventSchema = z
+  .object({ state: SessionStateSchema, previous: SessionStateSchema, reason: z.string() })
+  .strict();
+
+export const WakeEventSchema = z.object({ keyword: z.string(), score: z.number() }).strict();
+export const WakeScoresSchema = z.object({ scores: z.record(z.string(), z.number()) }).strict();
+export const PartialEventSchema = z.object({ stable: z.string(), unstable: z.string() }).strict();
+
+/** Where the time went for one utterance (milliseconds, except the two wall-clock times). */
+export const UtteranceTimingsSchema = z
+  .object({
+    /** Wall-clock time the recording began (ms since the epoch), pre-roll excluded. */
+    startedAt: z.number(),
+    /** Wall-clock time speech ended or the key was released. */
+    endedAt: z.number(),
+    recordingMs: z.number().nonnegative(),
+    encoderMs: z.number().nonnegative(),
+    decoderMs: z.number().nonnegative(),
+    /** End of speech (or key release) to the text: what the user waits for. */
+    endToTextMs: z.number().nonnegative(),
+  })
+  .strict();
+export type UtteranceTimings = z.infer<typeof UtteranceTimingsSchema>;
+
+export const FinalTranscriptSchema = z
+  .object({
+    /** The history entry, or null when nothing was said (no entry is made for silence). */
+    historyId: z.number().int().nullable(),
+    text: z.string(),
+    language: z.string(),
+    trigger: TriggerSchema,
+    keyword: z.string().nullable(),
+    noSpeech: z.boolean(),
+    /** The worker crashed during the utterance; the text came from main's copy of the audio. */
+    recovered: z.boolean(),
+    copied: z.boolean(),
+    timings: UtteranceTimingsSchema,
+  })
+  .strict();
+export type FinalTranscript = z.infer<typeof FinalTranscriptSchema>;
+
+/** Something the user should see that is not a state change: a failure, or a trigger queued or turned down. */
+export const SessionProblemSchema = z
+  .object({
+    kind: z.enum(['error', 'rejected', 'queued']),
+    code: ErrorCodeSchema.nullable(),
+    message: z.string(),
+  })
+  .strict();
+export type SessionProblem = z.infer<typeof SessionProblemSchema>;
+
+export const HistoryItemSchema = z
+  .object({
+    id: z.number().int(),
+    createdAt: z.number(),
+    text: z.string(),
+    language: z.string(),
+    trigger: TriggerSchema,
+    keyword: z.string().nullable(),
+    profile: z.string(),
+    device: z.string().nullable(),
+    durationMs: z.number(),
+    latency: z.record(z.string(), z.number()),
+    hasAudio: z.boolean(),
+    /** With a search: the text around the matches, each match between [ and ]. */
+    snippet: z.string().optional(),
+  })
+  .strict();
+export type HistoryItem = z.infer<typeof HistoryItemSchema>;
+
+export const HistoryPageSchema = z.object({ entries: z.array(HistoryItemSchema), total: z.number().int() }).strict();
+export type HistoryPage = z.infer<typeof HistoryPageSchema>;
+
+export const HistoryListRequestSchema = z
+  .object({
+    search: z.string().max(500).optional(),
+    trigger: TriggerSchema.optional(),
+    limit: z.number().int().min(1).max(500).optional(),
+    offset: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+
+export const HistoryExportSchema = z
+  .object({ filename: z.string(), mimeType: z.string(), content: z.string() })
+  .strict();
+
+export const HistoryAudioSchema = z.object({ mimeType: z.literal('audio/wav'), base64: z.string() }).strict();
