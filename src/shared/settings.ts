@@ -25,7 +25,10 @@ export const SessionOptionsSchema = z
     toggleShortcut: z
       .string()
       .max(100)
-      .refine((s) => checkAccelerator(s).ok, { message: 'not a usable shortcut' })
+      .superRefine((shortcut, context) => {
+        const check = checkAccelerator(shortcut);
+        if (!check.ok) context.addIssue({ code: 'custom', message: check.reason });
+      })
       .nullable(),
   })
   .strict();

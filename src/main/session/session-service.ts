@@ -87,7 +87,8 @@ export class SessionService {
         if (!this.running) return;
         if (event.type === 'wake') this.session.wake(event.keyword, event.score, event.seq);
         else if (event.type === 'vad' && event.event === 'speech-end') this.session.speechEnded(event.seq);
-        else if (event.type === 'wake-scores') this.emit({ channel: 'session:wake-scores', payload: event });
+        else if (event.type === 'wake-scores')
+          this.emit({ channel: 'session:wake-scores', payload: { scores: event.scores } });
         else if (event.type === 'partial' && this.session.state === 'recording')
           this.emit({ channel: 'session:partial', payload: { stable: event.stable, unstable: event.unstable } });
       }),
@@ -186,6 +187,11 @@ export class SessionService {
     return this.status();
   }
 
+  /** A problem found outside the session (the host's shortcut registration), shown with the session's. */
+  reportProblem(error: { code: AppErrorData['code']; message: string }): void {
+    this.problem('error', error);
+  }
+
   /** The host reports how its global shortcut registration went. */
   setShortcutState(state: ShortcutState): void {
     this.shortcut = state;
@@ -213,7 +219,10 @@ export class SessionService {
   private async onSessionEvent(event: SessionEvent): Promise<void> {
     switch (event.type) {
       case 'state':
-        this.emit({ channel: 'session:state', payload: event });
+        this.emit({
+          channel: 'session:state',
+          payload: { state: event.state, previous: event.previous, reason: event.reason },
+        });
         break;
       case 'wake':
         this.emit({ channel: 'session:wake', payload: { keyword: event.keyword, score: event.score } });

@@ -1,8 +1,9 @@
-import { app, type BrowserWindow, clipboard, session, type Tray } from 'electron';
+import { app, type BrowserWindow, clipboard, globalShortcut, session, type Tray } from 'electron';
 import { join } from 'node:path';
 import { forwardEventsTo, registerElectronIpc } from '../../ipc/electron-ipc';
 import { trustedOriginOf } from '../../ipc/sender-guard';
 import { createLogger } from '../../log';
+import { bindToggleShortcut } from '../../session/toggle-shortcut';
 import { NaudiodonInput } from '../../audio/naudiodon-input';
 import { ElectronStoreSettingsBackend } from '../../settings/electron-store-backend';
 import { composeServices, type AppServices } from '../services';
@@ -12,6 +13,7 @@ import { createTray } from './tray';
 import { utilityWorkerLauncher } from './utility-worker';
 
 const log = createLogger('electron');
+const WAYLAND = process.platform === 'linux' && process.env.XDG_SESSION_TYPE === 'wayland';
 
 /**
  * The Electron composition root: single instance, the `app://` renderer, the guarded IPC,
@@ -24,6 +26,9 @@ export function runElectronApp(): void {
     return;
   }
   registerAppScheme();
+  // Wayland gives apps no global key grabs; Chromium's portal backend asks the desktop instead
+  // (KDE Plasma 6, GNOME 48+, Hyprland). Must be set before ready.
+  if (WAYLAND) app.commandLine.appendSwitch('enable-features', 'GlobalShortcutsPortal');
 
   let window: BrowserWindow | null = null;
   let tray: Tray | null = null;
@@ -62,13 +67,23 @@ export function runElectronApp(): void {
       settingsBackend: new ElectronStoreSettingsBackend(),
       audioInput: new NaudiodonInput(log),
       workerLauncher: utilityWorkerLauncher(),
-      // The history stays in the same data folder as the CLI's, so `earshot history` sees the app's transcripts.
+      // No historyPath: the history stays in the CLI's data folder, so `earshot history` sees the app's transcripts.
       clipboard: { writeText: async (text) => clipboard.writeText(text) },
       trustedOrigin: trustedOriginOf(rendererUrl),
       electronVersions: { electron: process.versions.electron, chrome: process.versions.chrome },
       log,
     });
     registerElectronIpc(services.router);
+    const unbindShortcut = bindToggleShortcut(
+      globalShortcut,
+      services.session,
+      services.settings,
+      log,
+      WAYLAND
+        ? 'On Wayland, global shortcuts go through the desktop portal: allow Earshot in the dialog your desktop shows, or bind the shortcut in its keyboard settings.'
+        : null,
+    );
+    app.on('will-quit', unbindShortcut);
 
     app.on('web-contents-created', (_event, contents) => lockDownNavigation(contents, rendererUrl));
     const iconPath = join(app.getAppPath(), 'resources', 'icon.png');
