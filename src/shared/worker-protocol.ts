@@ -124,6 +124,8 @@ export const WorkerRequestSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ type: z.literal('utterance-cancel'), id: z.number().int(), utterance: z.number().int() }).strict(),
+  /** Loads the Whisper model (and the VAD) these settings name, so the first utterance does not wait for it. */
+  z.object({ type: z.literal('asr-prepare'), id: z.number().int(), asr: AsrSettingsSchema }).strict(),
 ]);
 export type WorkerRequest = z.infer<typeof WorkerRequestSchema>;
 export type WorkerRequestType = WorkerRequest['type'];

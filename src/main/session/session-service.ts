@@ -18,6 +18,8 @@ import { WorkerUtterances } from './worker-utterances';
 export const PRE_ROLL_MS = 300;
 /** Longest utterance: recording ends here whatever the VAD hears. */
 export const MAX_UTTERANCE_MS = 30_000;
+/** The worker state key of the loaded speech model. */
+const PREPARE_KEY = 'asr-model';
 
 type SessionChannel =
   | 'session:state'
@@ -104,7 +106,10 @@ export class SessionService {
           this.deviceLost = false;
         }
       }),
-      options.profiles.onActiveChanged(() => this.session.configure(this.sessionSettings())),
+      options.profiles.onActiveChanged(() => {
+        this.session.configure(this.sessionSettings());
+        if (this.running) this.prepareModel();
+      }),
       options.settings.onChange((next, previous) => {
         if (next.wake.keywords.join() !== previous.wake.keywords.join()) this.session.configure(this.sessionSettings());
         if (JSON.stringify(next.session) !== JSON.stringify(previous.session)) this.statusChanged();
@@ -139,6 +144,7 @@ export class SessionService {
       try {
         if (!this.running) {
           await this.options.inference.startListening();
+          this.prepareModel();
           this.running = true;
           this.deviceLost = false;
           this.session.configure(this.sessionSettings());
@@ -201,6 +207,19 @@ export class SessionService {
   async dispose(): Promise<void> {
     this.disposers.splice(0).forEach((dispose) => dispose());
     if (this.running) await this.stop();
+  }
+
+  /**
+   * Loads the profile's Whisper model now, not at the first utterance: a load takes about a
+   * second, and the final would wait for it. Kept as worker state, so a respawned worker loads
+   * it again. Not awaited: listening starts at once, and a failure is reported as a problem.
+   */
+  private prepareModel(): void {
+    const asr = asrSettingsFor(this.options.profiles.active(), this.options.userModelsDir);
+    this.options.inference.worker.configure(PREPARE_KEY, { type: 'asr-prepare', asr }).catch((error: unknown) => {
+      this.options.log.error('could not load the speech model', error);
+      this.problem('error', errorData(error, 'The speech model could not be loaded.'));
+    });
   }
 
   private wakeEnabled(): boolean {

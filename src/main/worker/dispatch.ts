@@ -63,6 +63,7 @@ const HANDLERS: { [T in WorkerRequest['type']]: Handler<T> } = {
     utterances.cancel();
     return { cancelled: true };
   },
+  'asr-prepare': (request, { asr }) => asr.prepare(request.asr),
   'vad-scan': async (request, { loader }): Promise<VadScanResult> => {
     const loadStart = performance.now();
     const vad = await VoiceActivity.create({ threads: request.threads, loader });

@@ -139,6 +139,13 @@ export class AsrService {
     };
   }
 
+  /** Loads what transcribing with these settings needs, ahead of the first utterance. */
+  async prepare(settings: AsrSettings): Promise<{ model: string; loadMs: number }> {
+    const started = performance.now();
+    const [recognizer] = await Promise.all([this.recognizerFor(settings), this.voiceActivity(settings)]);
+    return { model: recognizer.model.info.name, loadMs: performance.now() - started };
+  }
+
   /** The loaded model for these settings (loading it the first time), with the shared encoder cache. */
   recognizerFor(settings: AsrSettings): Promise<SpeechRecognizer> {
     this.encoderCache.resize(settings.cache.encoderEntries);
