@@ -4,6 +4,7 @@ import { asrBench } from './asr';
 import { frameLatencyBench } from './frame-latency';
 import { guardOverhead } from './ipc-guard-overhead';
 import { resamplerBench } from './resampler';
+import { sessionCpuBench, sessionMemoryBench, sessionReleaseBench, sessionWakeBench } from './session';
 import { ringBufferBench } from './ring-buffer';
 import { vadBench } from './vad';
 import { wakeAccuracyBench } from './wake-accuracy';
@@ -19,6 +20,10 @@ const BENCHMARKS = [
   wakeWordBench,
   workerResourcesBench,
   asrBench,
+  sessionReleaseBench,
+  sessionWakeBench,
+  sessionCpuBench,
+  sessionMemoryBench,
   wakeAccuracyBench,
 ];
 

@@ -52,6 +52,9 @@ export const TranscribeRequestSchema = AsrSettingsSchema.extend({
 }).strict();
 export type TranscribeRequest = z.infer<typeof TranscribeRequestSchema>;
 
+/** Frames the worker keeps before any utterance, for pre-roll: 2 s of 80 ms frames. */
+export const WORKER_RECENT_FRAMES = 25;
+
 /**
  * A live utterance on the frame stream: it starts at `fromSeq` (pre-roll included; the worker
  * keeps the last 2 s of frames) and grows with the frames that follow, with partials every

@@ -155,7 +155,7 @@ describe('live detection in the worker', () => {
     const audioFor = (fromSeq: number, toSeq: number) => sent.slice(fromSeq * 1280, (toSeq + 1) * 1280);
     const asr = asrSettingsFor(balanced, tempModelsDir, { language: 'en' });
     const utterances = new WorkerUtterances(client, () => ({ asr, partialIntervalMs: 500 }), audioFor, memoryLog().log);
-    utterances.start({ id: 1, trigger: 'ptt', fromSeq: 0 });
+    utterances.start({ id: 1, trigger: 'ptt', fromSeq: 0, latestSeq: 0 });
     const streaming = stream(sent, 40);
     await sleep(3000);
     process.kill(client.pid!, 'SIGKILL'); // mid-utterance: the worker's copy of the audio is gone
@@ -163,6 +163,21 @@ describe('live detection in the worker', () => {
     const lastSeq = Math.floor(sent.length / 1280) - 1;
     const final = await utterances.finish(1, lastSeq);
     expect(final.recovered).toBe(true);
+    expect(normaliseText(final.text).join(' ')).toContain('ask not what your country can do for you');
+  }, 60_000);
+
+  it("transcribes an utterance that started before the worker's 2 s of frames (a queued press) from main's copy", async () => {
+    const { client, stream } = await listeningWorker();
+    const sent = withSilence(await loadAudioFile(SHARED_AUDIO.jfk), 0.5);
+    await stream(sent);
+    const lastSeq = Math.floor(sent.length / 1280) - 1;
+    const audioFor = (fromSeq: number, toSeq: number) => sent.slice(fromSeq * 1280, (toSeq + 1) * 1280);
+    const asr = asrSettingsFor(balanced, tempModelsDir, { language: 'en' });
+    const utterances = new WorkerUtterances(client, () => ({ asr, partialIntervalMs: 500 }), audioFor, memoryLog().log);
+    // Pressed at frame 0 while the previous utterance was transcribing; it starts when every frame is in.
+    utterances.start({ id: 7, trigger: 'ptt', fromSeq: 0, latestSeq: lastSeq });
+    const final = await utterances.finish(7, lastSeq);
+    expect(final.recovered).toBe(false);
     expect(normaliseText(final.text).join(' ')).toContain('ask not what your country can do for you');
   }, 60_000);
 });

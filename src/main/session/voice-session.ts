@@ -12,6 +12,8 @@ export interface UtteranceAudio {
   trigger: Trigger;
   /** First frame of the utterance, pre-roll included. */
   fromSeq: FrameSeq;
+  /** The newest frame captured when it starts: a queued press starts seconds in the past. */
+  latestSeq: FrameSeq;
 }
 
 export interface SessionTranscript {
@@ -234,7 +236,7 @@ export class VoiceSession {
       startedAt: this.clock.now(),
       maxTimer,
     };
-    this.transcriber.start({ id, trigger, fromSeq });
+    this.transcriber.start({ id, trigger, fromSeq, latestSeq: this.latestSeq });
     this.state = { to: 'recording', reason: trigger === 'wake' ? `wake word "${keyword}"` : 'key pressed' };
   }
 

@@ -1,5 +1,5 @@
 import { AppError } from '../../shared/errors';
-import { TranscriptResultSchema, type AsrSettings } from '../../shared/worker-protocol';
+import { TranscriptResultSchema, WORKER_RECENT_FRAMES, type AsrSettings } from '../../shared/worker-protocol';
 import type { WorkerClient } from '../inference/worker-client';
 import type { Logger } from '../log';
 import type { FrameSeq, SessionTranscript, UtteranceAudio, UtteranceTranscriber } from './voice-session';
@@ -11,7 +11,15 @@ import type { FrameSeq, SessionTranscript, UtteranceAudio, UtteranceTranscriber 
 export class WorkerUtterances implements UtteranceTranscriber {
   private started = new Map<
     number,
-    { request: Promise<unknown>; fromSeq: FrameSeq; asr: AsrSettings; lost: boolean }
+    {
+      request: Promise<unknown>;
+      fromSeq: FrameSeq;
+      asr: AsrSettings;
+      /** The worker restarted during the utterance. */
+      lost: boolean;
+      /** Transcribed from main's copy when it ends, not live in the worker. */
+      fromMain: boolean;
+    }
   >();
 
   constructor(
@@ -27,6 +35,18 @@ export class WorkerUtterances implements UtteranceTranscriber {
 
   start(utterance: UtteranceAudio): void {
     const { asr, partialIntervalMs } = this.settings();
+    // The worker keeps only the last 2 s of frames: an utterance that starts earlier (a press
+    // queued while transcribing) is transcribed from main's copy when it ends.
+    if (utterance.latestSeq - utterance.fromSeq >= WORKER_RECENT_FRAMES) {
+      this.started.set(utterance.id, {
+        request: Promise.resolve(),
+        fromSeq: utterance.fromSeq,
+        asr,
+        lost: false,
+        fromMain: true,
+      });
+      return;
+    }
     const request = this.worker.request({
       type: 'utterance-start',
       utterance: utterance.id,
@@ -36,7 +56,7 @@ export class WorkerUtterances implements UtteranceTranscriber {
     });
     // Awaited by `finish`; a failure to start surfaces there.
     request.catch(() => undefined);
-    this.started.set(utterance.id, { request, fromSeq: utterance.fromSeq, asr, lost: false });
+    this.started.set(utterance.id, { request, fromSeq: utterance.fromSeq, asr, lost: false, fromMain: false });
   }
 
   /**
@@ -48,7 +68,7 @@ export class WorkerUtterances implements UtteranceTranscriber {
     const started = this.started.get(id);
     this.started.delete(id);
     let failure: unknown;
-    if (!started?.lost) {
+    if (started && !started.lost && !started.fromMain) {
       try {
         await started?.request;
         if (!started?.lost)
@@ -65,12 +85,15 @@ export class WorkerUtterances implements UtteranceTranscriber {
         'WorkerCrashed',
         `The inference worker stopped during utterance ${id}, and its audio is no longer in the buffer.`,
       );
-    this.log.warn(`the worker restarted during utterance ${id}; transcribing main's copy of its audio`);
-    return transcriptOf(await this.worker.request({ type: 'transcribe', samples, ...started.asr }), true);
+    if (!started.fromMain)
+      this.log.warn(`the worker restarted during utterance ${id}; transcribing main's copy of its audio`);
+    return transcriptOf(await this.worker.request({ type: 'transcribe', samples, ...started.asr }), !started.fromMain);
   }
 
   cancel(id: number): void {
+    const started = this.started.get(id);
     this.started.delete(id);
+    if (started?.fromMain) return;
     this.worker.request({ type: 'utterance-cancel', utterance: id }).catch((err: unknown) => {
       this.log.warn('could not cancel the utterance in the worker', err);
     });

@@ -73,7 +73,7 @@ describe('VoiceSession', () => {
     session.frame(40);
     session.wake('hey_jarvis', 0.93, 50);
     // 300 ms of pre-roll: frames 47–50 (4 × 80 ms) before the phrase ended, inclusive.
-    expect(transcriber.started).toEqual([{ id: 1, trigger: 'wake', fromSeq: 47 }]);
+    expect(transcriber.started).toEqual([{ id: 1, trigger: 'wake', fromSeq: 47, latestSeq: 50 }]);
     expect(session.state).toBe('recording');
     // The wake phrase's own end of speech (600 ms of hang-over after it) does not end the recording.
     session.speechEnded(58);
@@ -113,7 +113,7 @@ describe('VoiceSession', () => {
     expect(session.state).toBe('idle');
     session.frame(100);
     session.pressStart();
-    expect(transcriber.started).toEqual([{ id: 1, trigger: 'ptt', fromSeq: 97 }]);
+    expect(transcriber.started).toEqual([{ id: 1, trigger: 'ptt', fromSeq: 97, latestSeq: 100 }]);
     session.frame(130);
     // End of speech does not end a push-to-talk utterance; the release does.
     session.speechEnded(120);
@@ -158,8 +158,9 @@ describe('VoiceSession', () => {
     session.pressEnd();
     transcriber.answer(1, 'first');
     await flush();
-    // The queued press: its audio started at frame 45 (pre-roll from 42) and ended at the release, 60.
-    expect(transcriber.started[1]).toEqual({ id: 2, trigger: 'ptt', fromSeq: 42 });
+    // The queued press: its audio started at frame 45 (pre-roll from 42) and ended at the release, 60,
+    // which was already captured when it started.
+    expect(transcriber.started[1]).toEqual({ id: 2, trigger: 'ptt', fromSeq: 42, latestSeq: 60 });
     expect(transcriber.finished[1]).toEqual({ id: 2, toSeq: 60 });
     transcriber.answer(2, 'second');
     await flush();

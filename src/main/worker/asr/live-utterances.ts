@@ -1,10 +1,13 @@
 import { AppError } from '../../../shared/errors';
-import type { TranscriptResult, UtteranceStartRequest, WorkerEvent } from '../../../shared/worker-protocol';
+import {
+  WORKER_RECENT_FRAMES,
+  type TranscriptResult,
+  type UtteranceStartRequest,
+  type WorkerEvent,
+} from '../../../shared/worker-protocol';
 import type { AsrService } from './asr-service';
 import { PartialTranscriber } from './partial-transcriber';
 
-/** Frames kept before any utterance, for pre-roll: 2 s of 80 ms frames. */
-const RECENT_FRAMES = 25;
 /** How long `finish` waits for frames up to its end that have not arrived (a stalled device). */
 const FRAME_WAIT_MS = 1500;
 
@@ -38,7 +41,7 @@ export class LiveUtterances {
   /** Every live frame, in order, with whether the VAD heard speech in it. */
   frame(samples: Float32Array, seq: number, voiced: boolean): void {
     this.recent.push({ seq, samples, voiced });
-    if (this.recent.length > RECENT_FRAMES) this.recent.shift();
+    if (this.recent.length > WORKER_RECENT_FRAMES) this.recent.shift();
     const open = this.current;
     if (!open || seq < open.fromSeq || seq <= open.lastSeq) return;
     this.append(open, samples, seq, voiced);
