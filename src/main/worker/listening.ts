@@ -2,7 +2,7 @@ import type { WorkerEvent, WorkerRequest } from '../../shared/worker-protocol';
 import { AppError } from '../../shared/errors';
 import type { ModelLoader } from './models/model-loader';
 import { EnergyGate } from './vad/energy-gate';
-import { VoiceActivity } from './vad/voice-activity';
+import { isVoiced, VoiceActivity } from './vad/voice-activity';
 import { WakeWordDetector } from './wake/wake-word-detector';
 
 type Configure = Extract<WorkerRequest, { type: 'configure-listening' }>;
@@ -86,8 +86,7 @@ export class Listening {
     const gateOpen = this.gate.process(samples);
     const voice = await this.vad.process(samples, gateOpen);
     for (const event of voice.events) this.emit({ type: 'vad', event: event.type, time_s: event.time_s, seq });
-    // Voiced: inside a confirmed speech segment (its hang-over included) or loud enough to start one.
-    this.onFrame(samples, seq, voice.speaking || voice.probability >= this.voicedThreshold);
+    this.onFrame(samples, seq, isVoiced(voice, this.voicedThreshold));
     if (!this.detector) return;
     if (this.gating && !gateOpen && !voice.speaking) {
       await this.detector.skip(samples);

@@ -2,7 +2,7 @@ import type { AsrSettings, TranscribeRequest, TranscriptResult, WorkerEvent } fr
 import type { ModelLoader } from '../models/model-loader';
 import { EnergyGate } from '../vad/energy-gate';
 import { containsSpeech } from '../vad/scan-file';
-import { VoiceActivity } from '../vad/voice-activity';
+import { isVoiced, VoiceActivity } from '../vad/voice-activity';
 import { EncoderCache } from './encoder-cache';
 import { PartialTranscriber } from './partial-transcriber';
 import { SpeechRecognizer, type TranscribeOptions, type Transcript } from './speech-recognizer';
@@ -102,7 +102,7 @@ export class AsrService {
       const frame = at < samples.length ? samples.subarray(at, at + LIVE_FRAME) : hangover.subarray(0, LIVE_FRAME);
       // As live: frames the VAD hears as speech are voiced; the closing silence does not reach the partials.
       const voice = await vad.process(frame, this.gate.process(frame));
-      partials.append(frame, voice.probability >= request.vad.endThreshold);
+      partials.append(frame, isVoiced(voice, request.vad.endThreshold));
       if ((f + 1) % ticksEvery === 0) partials.tick();
     }
     vad.reset();

@@ -34,6 +34,15 @@ export interface VadFrameResult {
   events: VadEvent[];
 }
 
+/**
+ * Whether a frame counts as voiced for live partials: inside a confirmed speech segment (its
+ * hang-over included) or loud enough to start one. The live worker and the file replay share it,
+ * so a replay measures what a live session does.
+ */
+export function isVoiced(frame: VadFrameResult, endThreshold: number): boolean {
+  return frame.speaking || frame.probability >= endThreshold;
+}
+
 type Ort = typeof OrtModule;
 type Feeds = Record<'input' | 'sr' | 'h' | 'c', Tensor>;
 
