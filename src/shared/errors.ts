@@ -22,6 +22,8 @@ export const ERROR_CODES = [
   'ModelMissing',
   'ModelIntegrityError',
   'UnknownModel',
+  'ModelDownloadFailed',
+  'DownloadCancelled',
   'InvalidAudioFile',
   // Inference worker
   'UnknownWorkerMessage',

@@ -155,7 +155,7 @@ describe('downloadModel', () => {
   it('resumes an interrupted transfer with a Range request, and the server sends only the rest', async () => {
     server.cutAfter(urlPath(ENCODER), MiB);
     const error = await failure(download());
-    expect(error.code).toBe('ModelMissing');
+    expect(error.code).toBe('ModelDownloadFailed');
     expect(error.message).toMatch(/interrupted.*resumes where it stopped/);
     expect(existsSync(destination)).toBe(false);
     const kept = (await stat(partFileOf(destination, ENCODER))).size;
@@ -215,6 +215,7 @@ describe('downloadModel', () => {
     controller.abort();
     const error = await failure(running);
     expect(performance.now() - abortedAt).toBeLessThan(1000);
+    expect(error.code).toBe('DownloadCancelled');
     expect(error.message).toMatch(/cancelled.*resume/);
     expect((await stat(part)).size).toBe(stallAt);
     expect(existsSync(destination)).toBe(false);
@@ -228,7 +229,7 @@ describe('downloadModel', () => {
   it('names a file missing from the repository (404) and moves nothing into place', async () => {
     const files = [...specs(), { path: 'onnx/missing.onnx' }];
     const error = await failure(download(files));
-    expect(error.code).toBe('ModelMissing');
+    expect(error.code).toBe('ModelDownloadFailed');
     expect(error.message).toContain(`onnx/missing.onnx is not in ${REPO} at revision main (HTTP 404`);
     expect(existsSync(destination)).toBe(false);
   });

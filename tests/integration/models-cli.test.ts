@@ -202,7 +202,7 @@ describe('earshot models download', () => {
     const run = await models(env, 'download', REPO, '--base-url', server.baseUrl, '--name', 'nope', '--json');
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`earshot: tokenizer.json is not in ${REPO} at revision main (HTTP 404`);
-    expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'ModelMissing' } });
+    expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'ModelDownloadFailed' } });
     expect(existsSync(join(env.EARSHOT_MODELS_DIR, 'nope'))).toBe(false);
     expect((await list(env)).models.map((m) => m.name)).toEqual(['whisper-tiny', 'whisper-base']);
     // The large files were never requested: the small ones go first.

@@ -8,11 +8,8 @@ import { AppError, type ErrorCode } from '../../shared/errors';
 /** Hugging Face itself; mirrors and tests pass their own base URL. */
 export const HUGGING_FACE_URL = 'https://huggingface.co';
 
-// src/shared/errors.ts has no code for a failed or cancelled download yet (proposed:
-// 'ModelDownloadFailed', 'DownloadCancelled'). Until then both say what is true afterwards:
-// the model is missing. A caller tells a cancel apart by its own `signal.aborted`.
-const DOWNLOAD_FAILED: ErrorCode = 'ModelMissing';
-const DOWNLOAD_CANCELLED: ErrorCode = 'ModelMissing';
+const DOWNLOAD_FAILED: ErrorCode = 'ModelDownloadFailed';
+const DOWNLOAD_CANCELLED: ErrorCode = 'DownloadCancelled';
 
 /** Inside the staging folder, unfinished files are `.partial/<path>.part`. */
 const PARTIAL_DIR = '.partial';

@@ -232,7 +232,7 @@ async function download(repo: string, { values, io, stopRequested }: CommandCont
     if (!(error instanceof AppError) && !cancelled) throw error;
     // Cancelled before the downloader started (while probing), the error is a plain AbortError.
     const reason =
-      error instanceof AppError ? error : new AppError('ModelMissing', `Downloading ${repo} was cancelled.`);
+      error instanceof AppError ? error : new AppError('DownloadCancelled', `Downloading ${repo} was cancelled.`);
     if (json) io.out(JSON.stringify({ error: reason.toData() }));
     if (cancelled) {
       io.err('Download cancelled. Run the same command again to resume where it stopped.');
