@@ -1,10 +1,14 @@
 import { createRouter, createWebHashHistory, type Router } from 'vue-router';
 import AboutView from './views/AboutView.vue';
 import DevicesView from './views/DevicesView.vue';
+import HistoryView from './views/HistoryView.vue';
+import LiveView from './views/LiveView.vue';
 import ProfilesView from './views/ProfilesView.vue';
 import WakeWordsView from './views/WakeWordsView.vue';
 
 export const NAV_LINKS = [
+  { to: '/live', label: 'Live' },
+  { to: '/history', label: 'History' },
   { to: '/profiles', label: 'Profiles' },
   { to: '/devices', label: 'Devices' },
   { to: '/wake-words', label: 'Wake words' },
@@ -16,12 +20,14 @@ export function createAppRouter(): Router {
   return createRouter({
     history: createWebHashHistory(),
     routes: [
-      { path: '/', redirect: '/profiles' },
+      { path: '/', redirect: '/live' },
+      { path: '/live', component: LiveView },
+      { path: '/history', component: HistoryView },
       { path: '/profiles', component: ProfilesView },
       { path: '/devices', component: DevicesView },
       { path: '/wake-words', component: WakeWordsView },
       { path: '/about', component: AboutView },
-      { path: '/:unknown(.*)', redirect: '/profiles' },
+      { path: '/:unknown(.*)', redirect: '/live' },
     ],
   });
 }

@@ -12,7 +12,13 @@ const e2e = useBrowserAndServe();
 
 const serve = (configDir: string, port = 0): Promise<RunningServe> =>
   e2e.serve(['--config-dir', configDir, '--port', String(port)]);
-const open = e2e.open;
+const showProfiles = (page: Page) => page.getByRole('link', { name: 'Profiles' }).click();
+/** Opens the app (Live is its first view) and goes to Profiles through the navigation. */
+async function open(url: string): Promise<{ page: Page; errors: string[] }> {
+  const opened = await e2e.open(url);
+  await showProfiles(opened.page);
+  return opened;
+}
 
 const activeProfile = (page: Page) => page.getByTestId('active-profile');
 
@@ -40,6 +46,7 @@ describe('Profiles in the browser', () => {
     const second = await serve(configDir, port);
     expect(second.url).not.toBe(first.url); // a new token per run
     await page.goto(second.url);
+    await showProfiles(page);
     await expect.poll(() => activeProfile(page).textContent()).toBe('Low latency');
 
     expect(errors).toEqual([]);

@@ -2,11 +2,10 @@
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeWavFile } from '../../src/main/audio/wav';
 import { HistoryStore } from '../../src/main/history/history-store';
 import { spawnCli } from '../support/cli-process';
+import { sessionWav } from '../support/session-wav';
 import { useTempDirs } from '../support/temp-dir';
-import { SpeechGenerator } from '../support/tts-speech';
 import { normaliseText } from '../support/wer';
 
 const tempDir = useTempDirs();
@@ -14,22 +13,6 @@ const tempDir = useTempDirs();
 interface ListenEvent {
   type: string;
   [key: string]: unknown;
-}
-
-/** "hey jarvis", a pause, a command, then quiet: as someone talking to the assistant. */
-async function sessionWav(dir: string): Promise<{ path: string; commandAt: number; commandEnd: number }> {
-  const speech = new SpeechGenerator(dir);
-  const clip = await speech.compose([
-    { silence_s: 1 },
-    { say: 'hey jarvis', voice: 'flite-slt' },
-    { silence_s: 1 },
-    { say: 'turn on the kitchen lights', voice: 'flite-slt' },
-    { silence_s: 3 },
-  ]);
-  const path = join(dir, 'session.wav');
-  await writeWavFile(path, clip.samples, 16000);
-  const command = clip.speech[1]!;
-  return { path, commandAt: command.start_s, commandEnd: command.end_s };
 }
 
 /** Runs `listen --json` until it exits; `onEvent` may write to its stdin. */

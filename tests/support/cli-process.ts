@@ -39,9 +39,9 @@ export interface RunningServe {
   stop(): Promise<number | null>;
 }
 
-/** Starts `earshot serve --json` and resolves with its first line once it is listening. */
-export function startServe(args: string[]): Promise<RunningServe> {
-  const child = spawnCli(['serve', '--json', ...args]);
+/** Starts `earshot serve --json` (with extra environment variables) and resolves with its first line once it is listening. */
+export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningServe> {
+  const child = spawnCli(['serve', '--json', ...args], env);
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

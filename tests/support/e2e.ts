@@ -25,9 +25,9 @@ export function useBrowserAndServe() {
   };
   return {
     browser: chromium,
-    /** `earshot serve --no-build` with extra arguments; stopped after the test (stopping twice is harmless). */
-    async serve(args: string[]): Promise<RunningServe> {
-      const host = await startServe(['--no-build', ...args]);
+    /** `earshot serve --no-build` with extra arguments and environment; stopped after the test (stopping twice is harmless). */
+    async serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningServe> {
+      const host = await startServe(['--no-build', ...args], env);
       running.push(host);
       return host;
     },

@@ -63,7 +63,8 @@ export class SessionService {
   private running = false;
   private pressed = false;
   private starting: Promise<void> | undefined;
-  private shortcut: ShortcutState;
+  /** Set by a host that registers the global shortcut (the desktop app); null elsewhere. */
+  private shortcut: ShortcutState | null = null;
   private deviceLost = false;
 
   constructor(private readonly options: SessionServiceOptions) {
@@ -77,11 +78,6 @@ export class SessionService {
       options.log,
     );
     this.session = new VoiceSession(utterances, this.sessionSettings());
-    this.shortcut = {
-      accelerator: options.settings.get().session.toggleShortcut,
-      registered: false,
-      problem: 'Global shortcuts work in the desktop app only.',
-    };
     this.disposers.push(
       this.session.onEvent((event) => void this.onSessionEvent(event)),
       options.audio.onFrame((_samples, seq) => this.session.frame(seq)),
@@ -129,7 +125,13 @@ export class SessionService {
       keywords: this.options.inference.activeKeywords(),
       pressed: this.pressed,
       options: this.options.settings.get().session,
-      shortcut: { ...this.shortcut },
+      shortcut: this.shortcut
+        ? { ...this.shortcut }
+        : {
+            accelerator: this.options.settings.get().session.toggleShortcut,
+            registered: false,
+            problem: 'Global shortcuts work in the desktop app only.',
+          },
     };
   }
 
@@ -148,6 +150,7 @@ export class SessionService {
           this.running = true;
           this.deviceLost = false;
           this.session.configure(this.sessionSettings());
+          this.statusChanged(); // other windows, and starts by the global shortcut
         }
       } finally {
         this.starting = undefined;
@@ -165,6 +168,7 @@ export class SessionService {
     this.running = false;
     this.session.configure(this.sessionSettings());
     await this.options.inference.stopListening();
+    this.statusChanged();
     return this.status();
   }
 

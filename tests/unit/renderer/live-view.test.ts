@@ -1,0 +1,441 @@
+// @vitest-environment happy-dom
+// The Live view and its session store over the real services (a WAV microphone, the real worker): start and stop, options, session events, push-to-talk keys, the cue, and errors.
+import { createTestingPinia } from '@pinia/testing';
+import { flushPromises, mount, type DOMWrapper } from '@vue/test-utils';
+import { createPinia, setActivePinia } from 'pinia';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { FinalTranscript } from '../../../src/shared/session';
+import LiveView from '../../../src/renderer/views/LiveView.vue';
+import { installBridge } from '../../../src/renderer/bridge';
+import { MAX_FINALS, useSessionStore } from '../../../src/renderer/stores/session';
+import { loopbackBridge } from '../../support/loopback-bridge';
+import { useTempDirs } from '../../support/temp-dir';
+
+const tempDir = useTempDirs();
+
+/** The view with a real Pinia, the real services behind the loopback bridge, and the store subscribed as App.vue does. */
+async function mountLive() {
+  const { api, services } = await loopbackBridge(tempDir());
+  installBridge(api);
+  const pinia = createPinia();
+  setActivePinia(pinia);
+  const store = useSessionStore();
+  const unsubscribe = store.subscribe();
+  const wrapper = mount(LiveView, { global: { plugins: [pinia] } });
+  await vi.waitFor(() => expect(store.loaded).toBe(true));
+  await flushPromises();
+  return {
+    wrapper,
+    store,
+    services,
+    async dispose() {
+      wrapper.unmount();
+      unsubscribe();
+      await services.dispose();
+    },
+  };
+}
+
+function final(overrides: Partial<FinalTranscript> = {}): FinalTranscript {
+  return {
+    historyId: 1,
+    text: 'Turn on the kitchen lights.',
+    language: 'en',
+    trigger: 'wake',
+    keyword: 'hey_jarvis',
+    noSpeech: false,
+    recovered: false,
+    copied: false,
+    timings: {
+      startedAt: Date.UTC(2026, 0, 5, 9, 30, 0),
+      endedAt: Date.UTC(2026, 0, 5, 9, 30, 2),
+      recordingMs: 2140.6,
+      encoderMs: 182.4,
+      decoderMs: 96.2,
+      endToTextMs: 431.7,
+    },
+    ...overrides,
+  };
+}
+
+const latencyOf = (card: DOMWrapper<Element>) =>
+  Object.fromEntries(
+    card
+      .findAll('[data-latency]')
+      .map((fact) => [fact.attributes('data-latency'), [fact.get('dt').text(), fact.get('dd').text()]]),
+  );
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe('LiveView with the real session', () => {
+  it('starts listening for the wake word, meters the input, and stops', async () => {
+    const live = await mountLive();
+    try {
+      const state = () => live.wrapper.get('[data-testid="session-state"]');
+      const toggle = () => live.wrapper.get('[data-testid="session-toggle"]');
+      expect(state().attributes('data-state')).toBe('idle');
+      expect(state().text()).toBe('Idle: not listening');
+      expect(toggle().text()).toBe('Start listening');
+      expect(live.wrapper.find('[data-testid="level-meter"]').exists()).toBe(false);
+
+      await toggle().trigger('click');
+      expect(toggle().text()).toBe('Starting…');
+      expect(toggle().attributes('disabled')).toBeDefined();
+      await vi.waitFor(() => expect(live.store.running).toBe(true), { timeout: 20_000, interval: 50 });
+      await flushPromises();
+      expect(state().attributes('data-state')).toBe('armed');
+      expect(state().text()).toBe('Listening for Hey Jarvis');
+      expect(toggle().text()).toBe('Stop listening');
+      expect(live.services.session.status().running).toBe(true);
+
+      // jfk.wav is the microphone: it speaks within a quarter of a second.
+      const meter = () => live.wrapper.get('[data-testid="level-meter"]');
+      await vi.waitFor(() => expect(Number(meter().attributes('aria-valuenow'))).toBeGreaterThan(-40), {
+        timeout: 2000,
+        interval: 20,
+      });
+      const wake = live.wrapper.get('[role="meter"][aria-label="Wake word score"]');
+      expect(wake.attributes()).toMatchObject({ 'aria-valuemin': '0', 'aria-valuemax': '1' });
+
+      await toggle().trigger('click');
+      await vi.waitFor(() => expect(live.store.running).toBe(false), { timeout: 10_000, interval: 50 });
+      await flushPromises();
+      expect(state().attributes('data-state')).toBe('idle');
+      expect(state().text()).toBe('Idle: not listening');
+      expect(live.wrapper.find('[data-testid="level-meter"]').exists()).toBe(false);
+      expect(live.services.session.status().running).toBe(false);
+    } finally {
+      await live.dispose();
+    }
+  }, 30_000);
+
+  it('saves each option switch in the settings and reflects changes made elsewhere', async () => {
+    const live = await mountLive();
+    try {
+      const box = (key: string) => live.wrapper.get(`#option-${key}`);
+      const checked = (key: string) => (box(key).element as HTMLInputElement).checked;
+      expect([checked('copyToClipboard'), checked('cueSound'), checked('retainAudio')]).toEqual([false, true, false]);
+      expect(live.wrapper.get('label[for="option-retainAudio"]').text()).toBe('Keep recordings of utterances');
+
+      await box('copyToClipboard').setValue(true);
+      await vi.waitFor(() => expect(live.services.settings.get().session.copyToClipboard).toBe(true));
+      await flushPromises();
+      await box('cueSound').setValue(false);
+      await vi.waitFor(() => expect(live.services.settings.get().session.cueSound).toBe(false));
+      await flushPromises();
+      await box('retainAudio').setValue(true);
+      await vi.waitFor(() => expect(live.services.settings.get().session.retainAudio).toBe(true));
+      await flushPromises();
+      expect(live.services.settings.get().session).toMatchObject({
+        copyToClipboard: true,
+        cueSound: false,
+        retainAudio: true,
+      });
+      expect([checked('copyToClipboard'), checked('cueSound'), checked('retainAudio')]).toEqual([true, false, true]);
+
+      // Another window (or the CLI) changes an option: session:status-changed brings it here.
+      live.services.session.setOptions({ retainAudio: false });
+      await flushPromises();
+      expect(checked('retainAudio')).toBe(false);
+    } finally {
+      await live.dispose();
+    }
+  });
+
+  it('shows the shortcut and why it is not active, and the error of a malformed request', async () => {
+    const live = await mountLive();
+    try {
+      const shortcut = live.wrapper.get('[data-testid="shortcut"]');
+      expect(shortcut.get('kbd').text()).toBe('CommandOrControl+Shift+Space');
+      expect(shortcut.get('[data-testid="shortcut-problem"]').text()).toBe(
+        'Not active: Global shortcuts work in the desktop app only.',
+      );
+      expect(live.wrapper.find('[role="alert"]').exists()).toBe(false);
+
+      // Space alone would be taken from every other app: main's schema refuses it.
+      await live.wrapper.get('#shortcut-input').setValue('Space');
+      await live.wrapper.get('.shortcut-form').trigger('submit');
+      await vi.waitFor(() => expect(live.wrapper.find('[role="alert"]').exists()).toBe(true));
+      // InvalidPayload: main's schema check, before any service ran.
+      expect(live.wrapper.get('[role="alert"]').text()).toMatch(
+        /^Malformed request for session:set-options: toggleShortcut \S/,
+      );
+      expect(live.services.settings.get().session.toggleShortcut).toBe('CommandOrControl+Shift+Space');
+
+      await live.wrapper.get('#shortcut-input').setValue('Ctrl+Alt+J');
+      await live.wrapper.get('.shortcut-form').trigger('submit');
+      await vi.waitFor(() => expect(live.services.settings.get().session.toggleShortcut).toBe('Ctrl+Alt+J'));
+      await flushPromises();
+      expect(live.wrapper.find('[role="alert"]').exists()).toBe(false);
+      expect((live.wrapper.get('#shortcut-input').element as HTMLInputElement).value).toBe('Ctrl+Alt+J');
+    } finally {
+      await live.dispose();
+    }
+  });
+
+  it('renders finals newest first with their latency breakdown, trigger and notes, and the live partial', async () => {
+    const live = await mountLive();
+    try {
+      const { events } = live.services;
+      expect(live.wrapper.find('[data-testid="no-finals"]').exists()).toBe(true);
+
+      events.emit('session:state', { state: 'armed', previous: 'idle', reason: 'wake word on' });
+      events.emit('session:state', { state: 'recording', previous: 'armed', reason: 'wake word' });
+      // Whisper has heard nothing yet: no empty box.
+      events.emit('session:partial', { stable: '', unstable: '' });
+      await flushPromises();
+      expect(live.wrapper.find('[data-testid="partial"]').exists()).toBe(false);
+      events.emit('session:partial', { stable: 'turn on the', unstable: 'kitchen' });
+      await flushPromises();
+      const state = live.wrapper.get('[data-testid="session-state"]');
+      expect(state.attributes('data-state')).toBe('recording');
+      expect(state.text()).toBe('Recording: speak now…');
+      const partial = live.wrapper.get('[data-testid="partial"]');
+      expect(partial.get('.stable').text()).toBe('turn on the');
+      expect(partial.get('.unstable').text()).toBe('kitchen');
+
+      events.emit('session:state', { state: 'transcribing', previous: 'recording', reason: 'speech ended' });
+      await flushPromises();
+      expect(live.wrapper.get('[data-testid="session-state"]').text()).toBe('Transcribing…');
+      // The partial stays up until the text is final.
+      expect(live.wrapper.find('[data-testid="partial"]').exists()).toBe(true);
+
+      events.emit('session:final', final());
+      events.emit('session:state', { state: 'armed', previous: 'transcribing', reason: 'transcript done' });
+      events.emit(
+        'session:final',
+        final({
+          historyId: 2,
+          text: 'What time is it?',
+          trigger: 'ptt',
+          keyword: null,
+          recovered: true,
+          copied: true,
+          timings: { ...final().timings, recordingMs: 840, encoderMs: 0, decoderMs: 55, endToTextMs: 1210 },
+        }),
+      );
+      await flushPromises();
+      expect(live.wrapper.find('[data-testid="partial"]').exists()).toBe(false);
+      expect(live.wrapper.find('[data-testid="no-finals"]').exists()).toBe(false);
+
+      const cards = live.wrapper.findAll('[data-testid="final"]');
+      expect(cards.map((c) => c.get('[data-testid="final-text"]').text())).toEqual([
+        'What time is it?',
+        'Turn on the kitchen lights.',
+      ]);
+      const [ptt, wake] = cards;
+      expect(latencyOf(wake!)).toEqual({
+        recording: ['Recording', '2.1 s'],
+        encoder: ['Encoder', '182 ms'],
+        decoder: ['Decoder', '96 ms'],
+        'end-to-text': ['End of speech → text', '432 ms'],
+      });
+      expect(wake!.get('[data-testid="final-trigger"]').text()).toBe('Wake word: Hey Jarvis');
+      expect(wake!.find('[data-testid="final-recovered"]').exists()).toBe(false);
+      expect(wake!.find('[data-testid="final-copied"]').exists()).toBe(false);
+
+      expect(latencyOf(ptt!)).toEqual({
+        recording: ['Recording', '840 ms'],
+        encoder: ['Encoder', '0 ms'],
+        decoder: ['Decoder', '55 ms'],
+        'end-to-text': ['End of speech → text', '1210 ms'],
+      });
+      expect(ptt!.get('[data-testid="final-trigger"]').text()).toBe('Push-to-talk');
+      expect(ptt!.get('[data-testid="final-recovered"]').text()).toBe('Recovered after a worker crash');
+      expect(ptt!.get('[data-testid="final-copied"]').text()).toBe('Copied');
+      expect(ptt!.get('time').attributes('datetime')).toBe('2026-01-05T09:30:02.000Z');
+
+      // Silence: said so, not shown as an empty line.
+      events.emit('session:final', final({ historyId: null, text: '', noSpeech: true }));
+      await flushPromises();
+      expect(live.wrapper.get('[data-testid="final-text"]').text()).toBe('Nothing was said.');
+    } finally {
+      await live.dispose();
+    }
+  });
+
+  it('keeps only the newest finals, and shows problems until they are dismissed', async () => {
+    const live = await mountLive();
+    try {
+      for (let i = 1; i <= MAX_FINALS + 5; i++) {
+        live.services.events.emit('session:final', final({ historyId: i, text: `Utterance ${i}` }));
+      }
+      live.services.events.emit('session:problem', {
+        kind: 'error',
+        code: 'DeviceLost',
+        message: 'The microphone stopped delivering audio.',
+      });
+      live.services.events.emit('session:problem', {
+        kind: 'queued',
+        code: null,
+        message: 'Still transcribing the last utterance; this one follows.',
+      });
+      await flushPromises();
+      const texts = live.wrapper.findAll('[data-testid="final-text"]').map((t) => t.text());
+      expect(texts).toHaveLength(MAX_FINALS);
+      expect(texts[0]).toBe(`Utterance ${MAX_FINALS + 5}`);
+      expect(texts.at(-1)).toBe('Utterance 6');
+
+      const alerts = () => live.wrapper.findAll('[role="alert"]');
+      expect(alerts().map((a) => [a.classes('error') ? 'error' : 'warning', a.get('span').text()])).toEqual([
+        ['error', 'The microphone stopped delivering audio.'],
+        ['warning', 'Still transcribing the last utterance; this one follows.'],
+      ]);
+      await alerts()[0]!.get('button').trigger('click');
+      expect(alerts().map((a) => a.get('span').text())).toEqual([
+        'Still transcribing the last utterance; this one follows.',
+      ]);
+    } finally {
+      await live.dispose();
+    }
+  });
+
+  it('plays the cue when the wake word is heard, only with the cue on, and never fails without Web Audio', async () => {
+    const live = await mountLive();
+    try {
+      const wake = () => live.services.events.emit('session:wake', { keyword: 'hey_jarvis', score: 0.91 });
+      // happy-dom has no Web Audio: the cue is skipped without an error.
+      expect(typeof (globalThis as { AudioContext?: unknown }).AudioContext).toBe('undefined');
+      wake();
+
+      const started: number[] = [];
+      class FakeAudioContext {
+        state = 'running';
+        currentTime = 3;
+        destination = {};
+        createOscillator() {
+          return {
+            type: '',
+            frequency: { setValueAtTime: vi.fn(), exponentialRampToValueAtTime: vi.fn() },
+            connect: (node: unknown) => node,
+            start: (at: number) => started.push(at),
+            stop: vi.fn(),
+            onended: null,
+          };
+        }
+        createGain() {
+          return {
+            gain: { setValueAtTime: vi.fn(), exponentialRampToValueAtTime: vi.fn() },
+            connect: (node: unknown) => node,
+            disconnect: vi.fn(),
+          };
+        }
+        resume() {
+          return Promise.resolve();
+        }
+      }
+      vi.stubGlobal('AudioContext', FakeAudioContext);
+      wake();
+      expect(started).toEqual([3]);
+
+      await live.wrapper.get('#option-cueSound').setValue(false);
+      await vi.waitFor(() => expect(live.store.options?.cueSound).toBe(false));
+      wake();
+      expect(started).toEqual([3]);
+    } finally {
+      await live.dispose();
+    }
+  });
+});
+
+describe('LiveView push-to-talk', () => {
+  function mountStubbed() {
+    const pinia = createTestingPinia({
+      createSpy: vi.fn,
+      initialState: {
+        session: {
+          loaded: true,
+          state: 'armed',
+          status: {
+            state: 'armed',
+            running: true,
+            wakeEnabled: true,
+            keywords: ['hey_jarvis', 'alexa'],
+            pressed: false,
+            options: { copyToClipboard: false, cueSound: true, retainAudio: false, toggleShortcut: null },
+            shortcut: { accelerator: null, registered: false, problem: null },
+          },
+          scores: { hey_jarvis: 0.12, alexa: 0.64 },
+        },
+      },
+    });
+    const store = useSessionStore(pinia);
+    vi.mocked(store.watchLevel).mockReturnValue(() => undefined);
+    const wrapper = mount(LiveView, { global: { plugins: [pinia] }, attachTo: document.body });
+    return { wrapper, store };
+  }
+
+  const key = (type: 'keydown' | 'keyup', init: KeyboardEventInit = {}, target: EventTarget = window) =>
+    target.dispatchEvent(
+      new KeyboardEvent(type, { code: 'Space', key: ' ', bubbles: true, cancelable: true, ...init }),
+    );
+
+  it('presses while Space or the button is held, ignoring key repeat and Space in fields and on other controls', async () => {
+    const { wrapper, store } = mountStubbed();
+    const button = wrapper.get('[data-testid="push-to-talk"]');
+    expect(button.text()).toBe('Hold to talk (Space)');
+
+    expect(key('keydown')).toBe(false); // default prevented: no scrolling
+    key('keydown', { repeat: true });
+    key('keydown', { repeat: true });
+    expect(store.press).toHaveBeenCalledTimes(1);
+    await wrapper.vm.$nextTick();
+    expect(button.attributes('aria-pressed')).toBe('true');
+    key('keyup');
+    expect(store.release).toHaveBeenCalledTimes(1);
+
+    // Space types a space in the shortcut field, and toggles a checkbox: not push-to-talk.
+    key('keydown', {}, wrapper.get('#shortcut-input').element);
+    key('keyup', {}, wrapper.get('#shortcut-input').element);
+    key('keydown', {}, wrapper.get('#option-cueSound').element);
+    key('keydown', {}, wrapper.get('[data-testid="session-toggle"]').element);
+    expect(store.press).toHaveBeenCalledTimes(1);
+    expect(store.release).toHaveBeenCalledTimes(1);
+
+    // The push-to-talk button itself takes Space, and the pointer; both held make one press.
+    key('keydown', {}, button.element);
+    await button.trigger('pointerdown', { button: 0 });
+    expect(store.press).toHaveBeenCalledTimes(2);
+    key('keyup', {}, button.element);
+    expect(store.release).toHaveBeenCalledTimes(1);
+    await button.trigger('pointerleave');
+    expect(store.release).toHaveBeenCalledTimes(2);
+
+    await button.trigger('pointerdown', { button: 2 });
+    expect(store.press).toHaveBeenCalledTimes(2);
+    await button.trigger('pointerdown', { button: 0 });
+    await button.trigger('pointerup');
+    expect(store.press).toHaveBeenCalledTimes(3);
+    expect(store.release).toHaveBeenCalledTimes(3);
+
+    // The window loses the focus mid-press: its key-up will never come.
+    key('keydown');
+    window.dispatchEvent(new Event('blur'));
+    expect(store.release).toHaveBeenCalledTimes(4);
+    key('keyup');
+    expect(store.release).toHaveBeenCalledTimes(4);
+
+    // Leaving the view while holding lets go too.
+    key('keydown');
+    wrapper.unmount();
+    expect(store.release).toHaveBeenCalledTimes(5);
+    key('keydown');
+    expect(store.press).toHaveBeenCalledTimes(5);
+  });
+
+  it('names every active wake word and meters the highest score against the threshold', () => {
+    const { wrapper } = mountStubbed();
+    try {
+      expect(wrapper.get('[data-testid="session-state"]').text()).toBe('Listening for Hey Jarvis or Alexa');
+      const meter = wrapper.get('[role="meter"][aria-label="Wake word score"]');
+      expect(meter.attributes('aria-valuenow')).toBe('0.64');
+      expect(meter.attributes('aria-valuetext')).toBe('0.64 for Alexa (wakes at 0.50)');
+      expect(wrapper.get('.wake-fill').classes()).toContain('above');
+      expect(wrapper.get('[data-testid="shortcut"] kbd').text()).toBe('none');
+    } finally {
+      wrapper.unmount();
+    }
+  });
+});
