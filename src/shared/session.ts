@@ -63,6 +63,11 @@ export const FinalTranscriptSchema = z
     trigger: TriggerSchema,
     keyword: z.string().nullable(),
     noSpeech: z.boolean(),
+    /**
+     * How the final pass ran: in full, on the encoder output a live partial left in the cache, or
+     * as the last partial itself (settled on the same audio: no encoder or decoder ran after speech).
+     */
+    finalPass: z.enum(['full', 'cached-encoder', 'reused-partial']),
     /** The worker crashed during the utterance; the text came from main's copy of the audio. */
     recovered: z.boolean(),
     copied: z.boolean(),

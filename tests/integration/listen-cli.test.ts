@@ -51,7 +51,10 @@ describe('earshot listen', () => {
     const final = events.find((e) => e.type === 'final')!;
     expect(final).toMatchObject({ trigger: 'wake', language: 'en' });
     expect(normaliseText(final.text as string).join(' ')).toContain('kitchen lights');
+    expect(final.final_pass).toMatch(/^(full|cached-encoder|reused-partial)$/);
     expect(Object.keys(final.timings as object)).toEqual([
+      'started_at',
+      'ended_at',
       'recording_ms',
       'encoder_ms',
       'decoder_ms',

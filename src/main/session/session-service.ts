@@ -314,6 +314,7 @@ export class SessionService {
         trigger: event.trigger,
         keyword: event.keyword ?? null,
         noSpeech: event.noSpeech,
+        finalPass: event.finalPass,
         recovered: event.recovered,
         copied,
         timings: {

@@ -3,6 +3,7 @@ import { AppError, type AppErrorData } from '../../shared/errors';
 /** idle: nothing listens for the wake word (push-to-talk still works); armed: it does. */
 export type SessionState = 'idle' | 'armed' | 'recording' | 'transcribing';
 export type Trigger = 'wake' | 'ptt';
+export type FinalPass = 'full' | 'cached-encoder' | 'reused-partial';
 
 /** 80 ms frames since capture started: the one clock that main and the worker share. */
 export type FrameSeq = number;
@@ -22,6 +23,8 @@ export interface SessionTranscript {
   noSpeech: boolean;
   encoderMs: number;
   decoderMs: number;
+  /** How the final pass ran: in full, on a cached encoder output, or as the last partial itself. */
+  finalPass?: FinalPass;
   /** The worker crashed and the text came from a second pass on main's copy of the audio. */
   recovered?: boolean;
 }
@@ -59,6 +62,7 @@ export interface FinalEvent {
   text: string;
   language: string;
   noSpeech: boolean;
+  finalPass: FinalPass;
   /**
    * Milliseconds: capture start to end of speech (or key release), then to the text. `startedAt`
    * and `endedAt` are the session clock's times (performance.now() unless a test injects one).
@@ -259,6 +263,7 @@ export class VoiceSession {
         text: transcript.text,
         language: transcript.language,
         noSpeech: transcript.noSpeech,
+        finalPass: transcript.finalPass ?? 'full',
         timings: {
           startedAt: utterance.startedAt,
           endedAt,

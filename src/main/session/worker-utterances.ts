@@ -1,8 +1,13 @@
 import { AppError } from '../../shared/errors';
-import { TranscriptResultSchema, WORKER_RECENT_FRAMES, type AsrSettings } from '../../shared/worker-protocol';
+import {
+  TranscriptResultSchema,
+  WORKER_RECENT_FRAMES,
+  type AsrSettings,
+  type TranscriptResult,
+} from '../../shared/worker-protocol';
 import type { WorkerClient } from '../inference/worker-client';
 import type { Logger } from '../log';
-import type { FrameSeq, SessionTranscript, UtteranceAudio, UtteranceTranscriber } from './voice-session';
+import type { FinalPass, FrameSeq, SessionTranscript, UtteranceAudio, UtteranceTranscriber } from './voice-session';
 
 /**
  * Utterances transcribed by the inference worker on its live frame stream (`utterance-start`,
@@ -108,6 +113,14 @@ function transcriptOf(value: unknown, recovered: boolean): SessionTranscript {
     noSpeech: result.noSpeech,
     encoderMs: result.timings.encoderMs,
     decoderMs: result.timings.decoderMs,
+    finalPass: finalPassOf(result),
     recovered,
   };
+}
+
+/** The final reused what live partials computed when no encoder ran (and, reused whole, no decoder either). */
+function finalPassOf(result: TranscriptResult): FinalPass {
+  const cached = result.cache.encoderHits > 0 && result.cache.encoderMisses === 0;
+  if (!cached) return 'full';
+  return result.timings.decoderMs === 0 ? 'reused-partial' : 'cached-encoder';
 }

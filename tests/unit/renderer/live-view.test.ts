@@ -44,6 +44,7 @@ function final(overrides: Partial<FinalTranscript> = {}): FinalTranscript {
     trigger: 'wake',
     keyword: 'hey_jarvis',
     noSpeech: false,
+    finalPass: 'full',
     recovered: false,
     copied: false,
     timings: {
@@ -213,6 +214,7 @@ describe('LiveView with the real session', () => {
           keyword: null,
           recovered: true,
           copied: true,
+          finalPass: 'cached-encoder',
           timings: { ...final().timings, recordingMs: 840, encoderMs: 0, decoderMs: 55, endToTextMs: 1210 },
         }),
       );
@@ -238,7 +240,7 @@ describe('LiveView with the real session', () => {
 
       expect(latencyOf(ptt!)).toEqual({
         recording: ['Recording', '840 ms'],
-        encoder: ['Encoder', '0 ms'],
+        encoder: ['Encoder', 'cached'],
         decoder: ['Decoder', '55 ms'],
         'end-to-text': ['End of speech → text', '1210 ms'],
       });
@@ -251,6 +253,16 @@ describe('LiveView with the real session', () => {
       events.emit('session:final', final({ historyId: null, text: '', noSpeech: true }));
       await flushPromises();
       expect(live.wrapper.get('[data-testid="final-text"]').text()).toBe('Nothing was said.');
+
+      // The last partial became the final: no 0 ms stages, but where the work went.
+      const reused = { ...final().timings, encoderMs: 0, decoderMs: 0, endToTextMs: 212 };
+      events.emit('session:final', final({ historyId: 4, finalPass: 'reused-partial', timings: reused }));
+      await flushPromises();
+      expect(latencyOf(live.wrapper.findAll('[data-testid="final"]')[0]!)).toEqual({
+        recording: ['Recording', '2.1 s'],
+        'final-pass': ['Encoder and decoder', 'done during speech (the last partial)'],
+        'end-to-text': ['End of speech → text', '212 ms'],
+      });
     } finally {
       await live.dispose();
     }

@@ -103,6 +103,7 @@ describe('VoiceSession', () => {
       text: 'turn on the lights',
       language: 'en',
       noSpeech: false,
+      finalPass: 'full',
       timings: { startedAt: 0, endedAt: 2400, recordingMs: 2400, encoderMs: 50, decoderMs: 100, endToTextMs: 180 },
       recovered: false,
     });

@@ -133,6 +133,8 @@ function printUpdate(update: SessionUpdate, print: Printer, seconds: number): vo
     case 'session:final': {
       const final = update.payload;
       const timings = {
+        started_at: new Date(final.timings.startedAt).toISOString(),
+        ended_at: new Date(final.timings.endedAt).toISOString(),
         recording_ms: Math.round(final.timings.recordingMs),
         encoder_ms: Math.round(final.timings.encoderMs),
         decoder_ms: Math.round(final.timings.decoderMs),
@@ -150,6 +152,7 @@ function printUpdate(update: SessionUpdate, print: Printer, seconds: number): vo
           keyword: final.keyword,
           history_id: final.historyId,
           copied: final.copied,
+          final_pass: final.finalPass,
           timings,
           ...note,
         },
