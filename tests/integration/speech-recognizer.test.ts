@@ -111,6 +111,18 @@ describe('SpeechRecognizer (whisper-tiny, fitted encoder window)', () => {
     expect(wer, JSON.stringify(pairs, null, 1)).toBeLessThan(0.15);
   });
 
+  it('decodes identically whether the language is given or identified first (the identification run is reused)', async () => {
+    for (const c of COMMANDS.slice(0, 4)) {
+      const clip = await speech.compose([{ silence_s: 0.3 }, { say: c.text, voice: c.voice }, { silence_s: 0.5 }]);
+      const greedy = { ...OPTIONS, temperatures: [0] };
+      const given = await recognizer.transcribe(clip.samples, { ...greedy, language: 'en' });
+      const identified = await recognizer.transcribe(clip.samples, greedy);
+      expect(identified.language).toBe('en');
+      expect(identified.text, c.text).toBe(given.text);
+      expect(identified.tokens).toBe(given.tokens);
+    }
+  });
+
   it('runs the translate task (English stays English)', async () => {
     const translated = await recognizer.transcribe(jfk, { ...OPTIONS, task: 'translate' });
     expect(normaliseText(translated.text).join(' ')).toContain('ask not what your country can do for you');

@@ -66,13 +66,22 @@ export async function decodeWindow(
   let sotLogits = options.prefix && options.sotIndex < options.prefix.tokens ? options.prefix.logits : undefined;
   const rest = options.start.slice(options.prefix?.tokens ?? 0);
   let logits: Float32Array;
-  if (rest.length > 0) {
+  if (rest.length > 0 && cache) {
+    // On top of a cache, the start tokens go one run each, as every decoding step does: several
+    // tokens in one run over a cache decode worse with this merged decoder (language-identified
+    // transcripts drifted and fell back until a test caught it), and a few runs cost little.
+    let run: { logits: Float32Array; cache: DecoderCache } = { logits: new Float32Array(0), cache };
+    for (const token of rest) {
+      run = await decoder.run([token], encoderOutput, run.cache);
+      runs++;
+    }
+    cache = run.cache;
+    logits = run.logits.subarray(0, vocab);
+  } else if (rest.length > 0) {
     const first = await decoder.run(rest, encoderOutput, cache);
     runs++;
     cache = first.cache;
-    const offset = options.prefix?.tokens ?? 0;
-    if (!sotLogits)
-      sotLogits = first.logits.subarray((options.sotIndex - offset) * vocab, (options.sotIndex - offset + 1) * vocab);
+    sotLogits ??= first.logits.subarray(options.sotIndex * vocab, (options.sotIndex + 1) * vocab);
     logits = first.logits.subarray((rest.length - 1) * vocab);
   } else {
     logits = (options.prefix as NonNullable<DecodeOptions['prefix']>).logits;

@@ -141,7 +141,16 @@ export class SpeechRecognizer {
       if (sotIndex !== 0) prefix = undefined;
 
       const decodeStart = performance.now();
-      const result = await this.decodeWithFallback(encoderOutput, start, sotIndex, prefix, decodeOptions, random);
+      const heardSeconds = this.model.fitted ? window.length / WHISPER_SAMPLE_RATE : undefined;
+      const result = await this.decodeWithFallback(
+        encoderOutput,
+        start,
+        sotIndex,
+        prefix,
+        decodeOptions,
+        random,
+        heardSeconds,
+      );
       timings.decoderMs += performance.now() - decodeStart;
       temperatures.push(result.temperature);
       settled &&= result.settled;
@@ -261,6 +270,8 @@ export class SpeechRecognizer {
     prefix: { cache: DecoderCache; logits: Float32Array; tokens: number } | undefined,
     options: TranscribeOptions,
     random: () => number,
+    /** A fitted window's audio: segments past it are in the padding (and dropped later). */
+    heardSeconds: number | undefined,
   ): Promise<DecodeResult & { settled: boolean }> {
     let result: DecodeResult | undefined;
     let settled = false;
@@ -276,14 +287,26 @@ export class SpeechRecognizer {
         prefix,
         signal: options.signal,
       });
-      const text = this.model.tokenizer.decode(result.tokens);
-      const repetitive = compressionRatio(text) > options.compressionRatioThreshold || result.loopCut;
+      // Only what lies in the audio is judged: in a fitted window, tiny often repeats a short
+      // command into the padding, and those segments are dropped anyway; a loop there is no
+      // reason to run the whole ladder (seconds) for text that was right the first time.
+      const heard = heardSeconds === undefined ? result.tokens : this.tokensWithin(result.tokens, heardSeconds);
+      const text = this.model.tokenizer.decode(heard);
+      const loopInAudio = result.loopCut && heard.length === result.tokens.length;
+      const repetitive = compressionRatio(text) > options.compressionRatioThreshold || loopInAudio;
       const unlikely = result.avgLogProb < options.logProbThreshold;
       settled = (result.noSpeechProb > options.noSpeechThreshold && unlikely) || (!repetitive && !unlikely);
       if (settled) break;
     }
     if (!result) throw new AppError('InvalidPayload', 'No decoding temperature was given.');
     return { ...result, settled };
+  }
+
+  /** The tokens before the first timestamp at or past `seconds` (where the padding of a fitted window starts). */
+  private tokensWithin(tokens: number[], seconds: number): number[] {
+    const tokenizer = this.model.tokenizer;
+    const end = tokens.findIndex((id) => tokenizer.isTimestamp(id) && tokenizer.timestampSeconds(id) >= seconds);
+    return end < 0 ? tokens : tokens.slice(0, end);
   }
 
   /**
