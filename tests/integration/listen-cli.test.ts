@@ -1,9 +1,15 @@
-// `earshot listen`: a live voice session through the real worker, a WAV file standing in for the microphone; wake word and push-to-talk to a transcript in the history.
+// `earshot listen`: a live voice session through the real worker, a WAV file standing in for the microphone; wake word and push-to-talk to a transcript in the history, run-only options, the clipboard.
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/main/history/history-store';
-import { spawnCli } from '../support/cli-process';
+import { defaultSettings, type Settings } from '../../src/shared/settings';
+import { ROOT, runCli, spawnCli } from '../support/cli-process';
+import { SHARED_AUDIO } from '../support/shared-audio';
 import { sessionWav } from '../support/session-wav';
 import { useTempDirs } from '../support/temp-dir';
 import { normaliseText } from '../support/wer';
@@ -15,11 +21,11 @@ interface ListenEvent {
   [key: string]: unknown;
 }
 
-/** Runs `listen --json` until it exits; `onEvent` may write to its stdin. */
+/** Runs `listen --json` until it exits; `onEvent` may write to its stdin or interrupt it (Ctrl-C). */
 function listen(
   args: string[],
   env: NodeJS.ProcessEnv,
-  onEvent?: (e: ListenEvent, stdin: NodeJS.WritableStream) => void,
+  onEvent?: (e: ListenEvent, stdin: NodeJS.WritableStream, interrupt: () => void) => void,
 ) {
   const child = spawnCli(['listen', '--json', ...args], env);
   const events: ListenEvent[] = [];
@@ -28,7 +34,7 @@ function listen(
   createInterface({ input: child.stdout }).on('line', (line) => {
     const event = JSON.parse(line) as ListenEvent;
     events.push(event);
-    onEvent?.(event, child.stdin);
+    onEvent?.(event, child.stdin, () => child.kill('SIGINT'));
   });
   return new Promise<{ code: number | null; events: ListenEvent[]; stderr: string }>((resolve) =>
     child.on('close', (code) => resolve({ code, events, stderr })),
@@ -90,5 +96,181 @@ describe('earshot listen', () => {
     const final = events.find((e) => e.type === 'final')!;
     expect(final).toMatchObject({ trigger: 'ptt' });
     expect(normaliseText(final.text as string).join(' ')).toContain('kitchen lights');
+  }, 60_000);
+});
+
+const run = promisify(execFile);
+
+/** Saves the default settings, changed by `change`, as the settings file in `dir`; returns the file's text. */
+function saveSettings(dir: string, change: (settings: Settings) => void = () => undefined): string {
+  const settings = defaultSettings();
+  change(settings);
+  const text = JSON.stringify(settings, null, 2) + '\n';
+  writeFileSync(join(dir, 'settings.json'), text);
+  return text;
+}
+
+function historyOf(db: string) {
+  const history = HistoryStore.open(db);
+  try {
+    return history.list();
+  } finally {
+    history.close();
+  }
+}
+
+describe('earshot listen, run-only options', () => {
+  it('listens only for --keyword, without saving it: alexa does not wake on "hey jarvis", and Ctrl-C ends the session (exit 0)', async () => {
+    const dir = tempDir();
+    const wav = await sessionWav(dir);
+    const saved = saveSettings(dir); // hey_jarvis is the saved wake word
+    const db = join(dir, 'history.sqlite');
+    const { code, events, stderr } = await listen(
+      ['--input-wav', wav.path, '--keyword', 'alexa', '--max-utterances', '1'],
+      { EARSHOT_CONFIG_DIR: dir, EARSHOT_HISTORY_DB: db },
+      (event, _stdin, interrupt) => {
+        // Once the command has been said: a wake on "hey jarvis" would be recording it by now.
+        if (event.type === 'ready') setTimeout(interrupt, wav.commandEnd * 1000 + 1000);
+      },
+    );
+    expect(code, stderr).toBe(0);
+    expect(events).toEqual([
+      { type: 'ready', device: 'session.wav' },
+      { type: 'state', state: 'armed', reason: 'wake word on' },
+    ]);
+    expect(historyOf(db)).toEqual([]);
+    expect(readFileSync(join(dir, 'settings.json'), 'utf8')).toBe(saved);
+  }, 60_000);
+
+  it('uses --keyword and --profile for this run only: hey_jarvis wakes while alexa is saved, the final is made with low-latency', async () => {
+    const dir = tempDir();
+    const wav = await sessionWav(dir);
+    const saved = saveSettings(dir, (s) => (s.wake.keywords = ['alexa']));
+    const db = join(dir, 'history.sqlite');
+    const { code, events, stderr } = await listen(
+      ['--input-wav', wav.path, '--keyword', 'hey_jarvis', '--profile', 'low-latency', '--max-utterances', '1'],
+      { EARSHOT_CONFIG_DIR: dir, EARSHOT_HISTORY_DB: db },
+    );
+    expect(code, stderr).toBe(0);
+    expect(events.find((e) => e.type === 'wake')).toMatchObject({ keyword: 'hey_jarvis' });
+    const final = events.find((e) => e.type === 'final');
+    expect(final).toMatchObject({ trigger: 'wake', keyword: 'hey_jarvis' });
+    expect(historyOf(db)).toMatchObject([{ keyword: 'hey_jarvis', profile: 'low-latency', text: final?.text }]);
+    expect(readFileSync(join(dir, 'settings.json'), 'utf8')).toBe(saved);
+  }, 60_000);
+
+  it('refuses an unknown --profile or --keyword as a usage error (exit 2) whose sentence lists the choices', async () => {
+    const dir = tempDir();
+    const saved = saveSettings(dir);
+    const env = { EARSHOT_CONFIG_DIR: dir, EARSHOT_HISTORY_DB: join(dir, 'history.sqlite') };
+    const base = ['listen', '--json', '--input-wav', SHARED_AUDIO.jfk];
+    const [profile, keyword] = await Promise.all([
+      runCli([...base, '--profile', 'nope'], env),
+      runCli([...base, '--keyword', 'hey_jarvis', '--keyword', 'nope'], env),
+    ]);
+    expect(profile.code, profile.stderr).toBe(2);
+    expect(profile.stderr).toContain(
+      'earshot: There is no profile "nope". Choose one of: balanced, low-latency, high-accuracy, low-resource.\n',
+    );
+    expect(keyword.code, keyword.stderr).toBe(2);
+    expect(keyword.stderr).toContain(
+      'earshot: Unknown wake word nope. Choose from hey_jarvis, alexa, hey_mycroft, hey_rhasspy, timer, weather.\n',
+    );
+    expect(readFileSync(join(dir, 'settings.json'), 'utf8')).toBe(saved);
+  }, 60_000);
+});
+
+/** clipboardy's own xsel (it uses it when the system has none): reads the X clipboard. */
+const XSEL = join(ROOT, 'node_modules', 'clipboardy', 'fallbacks', 'linux', 'xsel');
+
+/** A throwaway X server: Xvfb on a free display that it picks itself (-displayfd), ready when this resolves. */
+function startXvfb(): Promise<{ display: string; stop: () => Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '640x480x24', '-nolisten', 'tcp'], {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    xvfb.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<void>((done) => xvfb.once('close', () => done()));
+    // Killing the server also ends the xsel that owns the selection (X clipboards live in their owner).
+    const stop = async (): Promise<void> => {
+      if (xvfb.exitCode === null && xvfb.signalCode === null) xvfb.kill('SIGTERM');
+      await exited;
+    };
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`Xvfb did not start within 15 s: ${stderr}`));
+    }, 15_000);
+    xvfb.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(
+        err.code === 'ENOENT'
+          ? new Error(
+              'Xvfb is not installed; the clipboard test needs an X display. Install it with: sudo apt-get install xvfb',
+            )
+          : err,
+      );
+    });
+    let announced = '';
+    (xvfb.stdio[3] as Readable).on('data', (d: Buffer) => {
+      announced += d.toString();
+      const display = /^(\d+)\n/.exec(announced)?.[1];
+      if (display === undefined) return;
+      clearTimeout(timer);
+      resolve({ display: `:${display}`, stop });
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`Xvfb exited before it was ready: ${stderr}`));
+    });
+  });
+}
+
+describe('earshot listen and the clipboard', () => {
+  it('copies the final to the X clipboard when copying is on', async () => {
+    const dir = tempDir();
+    const wav = await sessionWav(dir);
+    saveSettings(dir, (s) => (s.session.copyToClipboard = true));
+    const x = await startXvfb();
+    try {
+      const { code, events, stderr } = await listen(['--input-wav', wav.path, '--max-utterances', '1'], {
+        EARSHOT_CONFIG_DIR: dir,
+        EARSHOT_HISTORY_DB: join(dir, 'history.sqlite'),
+        DISPLAY: x.display,
+        WAYLAND_DISPLAY: undefined,
+        XDG_SESSION_TYPE: undefined,
+      });
+      expect(code, stderr).toBe(0);
+      expect(events.filter((e) => e.type === 'error')).toEqual([]);
+      const final = events.find((e) => e.type === 'final');
+      expect(final).toMatchObject({ copied: true, text: expect.stringMatching(/\S/) as unknown });
+      const clipboard = await run(XSEL, ['--clipboard', '--output'], { env: { ...process.env, DISPLAY: x.display } });
+      expect(clipboard.stdout).toBe(final?.text);
+    } finally {
+      await x.stop();
+    }
+  }, 60_000);
+
+  it('without a display, says the copy failed and still saves the final in the history', async () => {
+    const dir = tempDir();
+    const wav = await sessionWav(dir);
+    saveSettings(dir, (s) => (s.session.copyToClipboard = true));
+    const db = join(dir, 'history.sqlite');
+    const { code, events, stderr } = await listen(['--input-wav', wav.path, '--max-utterances', '1'], {
+      EARSHOT_CONFIG_DIR: dir,
+      EARSHOT_HISTORY_DB: db,
+      DISPLAY: undefined,
+      WAYLAND_DISPLAY: undefined,
+      XDG_SESSION_TYPE: undefined,
+    });
+    expect(code, stderr).toBe(0);
+    const final = events.find((e) => e.type === 'final');
+    expect(final).toMatchObject({ copied: false, text: expect.stringMatching(/\S/) as unknown });
+    const problem = events.find((e) => e.type === 'error');
+    expect(problem).toMatchObject({ code: 'ClipboardUnavailable' });
+    expect(problem?.message).toMatch(
+      /^The transcript could not be copied to the clipboard \(.+\)\. It is in the history\.$/,
+    );
+    expect(historyOf(db)).toMatchObject([{ id: final?.history_id, text: final?.text }]);
   }, 60_000);
 });

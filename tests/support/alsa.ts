@@ -182,3 +182,31 @@ export function toneSource(format: MicFormat, frequency: number, amplitude: numb
 export function toneSamples(format: MicFormat, frequency: number, amplitude: number, seconds: number): Int16Array {
   return toneSource(format, frequency, amplitude)(0, Math.round(seconds * format.rate));
 }
+
+/**
+ * What a live microphone hears, as a SampleSource for FifoMic.play: silence, with clips
+ * (interleaved int16 in the microphone's format) placed at chosen frames. Placing a clip just
+ * ahead of `FifoMic.written` makes someone speak at a known moment.
+ */
+export class MicScene {
+  private readonly clips: { at: number; samples: Int16Array }[] = [];
+
+  constructor(readonly format: MicFormat) {}
+
+  /** Places `samples` from frame `at` on; returns the frame just after the clip. */
+  place(samples: Int16Array, at: number): number {
+    this.clips.push({ at, samples });
+    return at + samples.length / this.format.channels;
+  }
+
+  readonly source: SampleSource = (start, count) => {
+    const { channels } = this.format;
+    const out = new Int16Array(count * channels);
+    for (const { at, samples } of this.clips) {
+      const from = Math.max(start, at);
+      const to = Math.min(start + count, at + samples.length / channels);
+      if (from < to) out.set(samples.subarray((from - at) * channels, (to - at) * channels), (from - start) * channels);
+    }
+    return out;
+  };
+}

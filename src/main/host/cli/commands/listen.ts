@@ -6,7 +6,7 @@ import { SystemClipboard } from '../../../session/clipboard';
 import { SessionService, type SessionUpdate } from '../../../session/session-service';
 import { historyDbPath, userModelsDir } from '../../../settings/config-dir';
 import { AUDIO_OPTIONS, AUDIO_OPTIONS_HELP, audioServicesFrom, useDevice } from '../audio-options';
-import { EXIT_OK, integerOption, type CliCommand } from '../command';
+import { EXIT_OK, integerOption, UsageError, type CliCommand } from '../command';
 
 type Printer = (event: Record<string, unknown>, text: string) => void;
 
@@ -24,7 +24,8 @@ export const listenCommand: CliCommand = {
     '  --max-utterances N  exit after N final transcripts',
     '  --json              one event per line: {"type":"ready","device"}, {"type":"state","state"},',
     '                      {"type":"wake","keyword","score","t"}, {"type":"partial","text"},',
-    '                      {"type":"final","text","language","trigger","timings":{…}}, {"type":"error","code","message"}',
+    '                      {"type":"final","text","language","trigger","timings":{…}}, {"type":"error","code","message"},',
+    '                      {"type":"device","state":"capturing","device"} when a lost microphone is back',
     AUDIO_OPTIONS_HELP,
     '',
     "The profile's model, decoding, wake-word and VAD settings apply. With a wake word, recording",
@@ -50,9 +51,14 @@ export const listenCommand: CliCommand = {
     const core = await audioServicesFrom(values, log);
     const device = (values.device as string | undefined) ?? 'auto';
     if (device !== 'auto') await useDevice(core.audio, device);
-    if (values.profile !== undefined) core.profiles.useForThisRun(values.profile as string);
-    const keywords = values.keyword as string[] | undefined;
-    if (keywords?.length) core.inference.useKeywordsForThisRun(keywords);
+    try {
+      if (values.profile !== undefined) core.profiles.useForThisRun(values.profile as string);
+      const keywords = values.keyword as string[] | undefined;
+      if (keywords?.length) core.inference.useKeywordsForThisRun(keywords);
+    } catch (error) {
+      // A name that is not on offer is a usage mistake (exit 2), and the message lists the choices.
+      throw error instanceof AppError ? new UsageError(error.message) : error;
+    }
     const history = openHistory(historyDbPath(), log);
     for (const notice of history.notices) io.err(notice.message);
 
@@ -77,6 +83,16 @@ export const listenCommand: CliCommand = {
       if (update.channel === 'session:final' && maxUtterances !== undefined && ++finals >= maxUtterances) finished();
     };
     session.onUpdate((update) => (held ? held.push(update) : show(update)));
+    // The session reports a lost microphone; the CLI also says when capture is back.
+    let lost = false;
+    const stopStatus = core.audio.onStatus((status) => {
+      if (status.state === 'unavailable') lost = true;
+      else if (status.state === 'capturing' && lost) {
+        lost = false;
+        const name = status.device?.name ?? null;
+        print({ type: 'device', state: 'capturing', device: name }, `Listening again on ${name ?? '?'}.`);
+      }
+    });
 
     let lines: ReturnType<typeof createInterface> | undefined;
     try {
@@ -101,6 +117,7 @@ export const listenCommand: CliCommand = {
       throw error;
     } finally {
       lines?.close();
+      stopStatus();
       await session.dispose();
       await core.inference.dispose();
       history.store.close();
