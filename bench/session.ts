@@ -165,13 +165,10 @@ async function releaseToFinal(dir: string, speech: SpeechGenerator): Promise<str
     const done = await waitFor(() => finalsOf(r.updates).length >= keys.length, (clip.duration_s + 30) * 1000);
     stop();
     const finals = finalsOf(r.updates);
-    if (!done)
-      return [
-        `  only ${finals.length} of ${keys.length} finals arrived`,
-        ...r.updates
-          .filter((u) => u.channel !== 'session:wake-scores' && u.channel !== 'session:partial')
-          .map((u) => JSON.stringify(u)),
-      ];
+    if (!done) {
+      const problems = r.updates.flatMap((u) => (u.channel === 'session:problem' ? [u.payload.message] : []));
+      return [`  only ${finals.length} of ${keys.length} finals arrived; problems: ${problems.join('; ') || 'none'}`];
+    }
 
     // The peer: what an app without live partials does, one pass over the utterance after release.
     const asr = asrSettingsFor(r.core.profiles.active(), userModelsDir());
