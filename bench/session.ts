@@ -208,18 +208,18 @@ async function wakeToRecording(dir: string, speech: SpeechGenerator): Promise<st
   const r = await rig(dir, wav, 'silence', true);
   const captured = new Map<number, number>();
   const latencies: number[] = [];
-  let wakeSeq: number | undefined;
+  // The session hears the worker's wake event first (it subscribed first) and records at once;
+  // this listener then gets the same event, with the frame the phrase ended in.
+  let recordingAt: number | undefined;
   const stops = [
     r.core.audio.onFrame((_s, seq, captureTime) => captured.set(seq, captureTime)),
-    r.core.inference.onEvent((event) => {
-      if (event.type === 'wake') wakeSeq = event.seq;
-    }),
     r.session.onUpdate((update) => {
-      if (update.channel === 'session:state' && update.payload.state === 'recording' && wakeSeq !== undefined) {
-        const at = captured.get(wakeSeq);
-        if (at !== undefined) latencies.push(preciseNow() - at);
-        wakeSeq = undefined;
-      }
+      if (update.channel === 'session:state' && update.payload.state === 'recording') recordingAt = preciseNow();
+    }),
+    r.core.inference.onEvent((event) => {
+      const at = event.type === 'wake' ? captured.get(event.seq) : undefined;
+      if (at !== undefined && recordingAt !== undefined) latencies.push(recordingAt - at);
+      recordingAt = undefined;
     }),
   ];
   try {
