@@ -51,6 +51,8 @@ export function bindSession(
     router.onConnectionClosed(() => {
       if (session.status().pressed) session.release();
     }),
+    // SessionUpdate pairs each channel with its payload type; TypeScript cannot carry that pairing
+    // through one generic call, and the hub validates every payload against the contract anyway.
     session.onUpdate((update) => events.emit(update.channel, update.payload as never)),
   ];
 }
