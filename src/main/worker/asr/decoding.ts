@@ -16,11 +16,6 @@ export interface DecodeOptions {
   maxTokens: number;
   /** For sampling at temperature > 0 (seeded, so a run is repeatable). */
   random: () => number;
-  /**
-   * The cache and logits of a run that already covered the start of `start` (language
-   * identification runs <|startoftranscript|> alone; its work is not repeated).
-   */
-  prefix?: { cache: DecoderCache; logits: Float32Array; tokens: number };
   /** Checked before each step. */
   signal?: AbortSignal;
 }
@@ -62,34 +57,16 @@ export async function decodeWindow(
 ): Promise<DecodeResult> {
   const vocab = decoder.dims.vocabSize;
   let runs = 0;
-  let cache: DecoderCache | null = options.prefix?.cache ?? null;
-  let sotLogits = options.prefix && options.sotIndex < options.prefix.tokens ? options.prefix.logits : undefined;
-  const rest = options.start.slice(options.prefix?.tokens ?? 0);
-  let logits: Float32Array;
-  if (rest.length > 0 && cache) {
-    // On top of a cache, the start tokens go one run each, as every decoding step does: several
-    // tokens in one run over a cache decode worse with this merged decoder (language-identified
-    // transcripts drifted and fell back until a test caught it), and a few runs cost little.
-    let run: { logits: Float32Array; cache: DecoderCache } = { logits: new Float32Array(0), cache };
-    for (const token of rest) {
-      run = await decoder.run([token], encoderOutput, run.cache);
-      runs++;
-    }
-    cache = run.cache;
-    logits = run.logits.subarray(0, vocab);
-  } else if (rest.length > 0) {
-    const first = await decoder.run(rest, encoderOutput, cache);
-    runs++;
-    cache = first.cache;
-    sotLogits ??= first.logits.subarray(options.sotIndex * vocab, (options.sotIndex + 1) * vocab);
-    logits = first.logits.subarray((rest.length - 1) * vocab);
-  } else {
-    logits = (options.prefix as NonNullable<DecodeOptions['prefix']>).logits;
-  }
-  // Without the cache from the first run there is nothing to decode from: `prefix` covers all of `start`.
-  const startCache = cache as DecoderCache;
+  // The start tokens go in one run; every step after feeds one token on its cache. (Language
+  // identification's run of <|startoftranscript|> is not continued here: several tokens in one
+  // run on top of a cache decode worse with this merged decoder.)
+  const first = await decoder.run(options.start, encoderOutput, null);
+  runs++;
+  const startCache = first.cache;
+  const sotLogits = first.logits.subarray(options.sotIndex * vocab, (options.sotIndex + 1) * vocab);
+  const logits = first.logits.subarray((options.start.length - 1) * vocab);
   const noSpeechProb =
-    tokens.noSpeech !== undefined && sotLogits
+    tokens.noSpeech !== undefined
       ? Math.exp((sotLogits[tokens.noSpeech] as number) - logSumExp(sotLogits, 0, vocab))
       : 0;
   const maxTokens = Math.min(options.maxTokens, decoder.dims.maxTargetPositions - options.start.length - 1);

@@ -7,7 +7,6 @@ import { encoderWindowFrames, WHISPER_WINDOW_FRAMES } from './encoder-window';
 import { EncoderCache } from './encoder-cache';
 import { logSumExp, type DecodingTokens } from './logit-rules';
 import { LogMelSpectrogram, WHISPER_HOP, WHISPER_SAMPLE_RATE } from './log-mel';
-import type { DecoderCache } from './whisper-decoder';
 import type { WhisperModel } from './whisper-model';
 import type { WhisperTask } from './whisper-tokenizer';
 
@@ -128,29 +127,17 @@ export class SpeechRecognizer {
         : WHISPER_WINDOW_FRAMES;
       const encoderOutput = await this.encode(window, frames, timings);
 
-      let prefix: { cache: DecoderCache; logits: Float32Array; tokens: number } | undefined;
       if (language === undefined) {
         const detected = await this.identifyLanguage(encoderOutput, timings);
         language = detected.language;
         languageProbs = detected.probs;
-        prefix = detected.prefix;
       }
       const start = this.startTokens(language, decodeOptions);
       const sotIndex = start.indexOf(tokenizer.special.startOfTranscript);
-      // The language run covered <|startoftranscript|> alone; with a prompt before it, start afresh.
-      if (sotIndex !== 0) prefix = undefined;
 
       const decodeStart = performance.now();
       const heardSeconds = this.model.fitted ? window.length / WHISPER_SAMPLE_RATE : undefined;
-      const result = await this.decodeWithFallback(
-        encoderOutput,
-        start,
-        sotIndex,
-        prefix,
-        decodeOptions,
-        random,
-        heardSeconds,
-      );
+      const result = await this.decodeWithFallback(encoderOutput, start, sotIndex, decodeOptions, random, heardSeconds);
       timings.decoderMs += performance.now() - decodeStart;
       temperatures.push(result.temperature);
       settled &&= result.settled;
@@ -217,17 +204,14 @@ export class SpeechRecognizer {
   }
 
   /**
-   * One decoder run on <|startoftranscript|> alone: the language tokens' probabilities. Its cache
-   * and logits start the transcript's decoding, so the run is not repeated.
+   * One decoder run on <|startoftranscript|> alone: the language tokens' probabilities. The
+   * transcript's decoding starts afresh rather than continuing this run's cache: feeding the
+   * other start tokens on top of it decoded worse (see decodeWindow).
    */
   private async identifyLanguage(
     encoderOutput: Tensor,
     timings: Transcript['timings'],
-  ): Promise<{
-    language: string;
-    probs: Record<string, number>;
-    prefix: { cache: DecoderCache; logits: Float32Array; tokens: number };
-  }> {
+  ): Promise<{ language: string; probs: Record<string, number> }> {
     const tokenizer = this.model.tokenizer;
     const started = performance.now();
     const run = await this.model.decoder.run([tokenizer.special.startOfTranscript], encoderOutput, null);
@@ -239,7 +223,7 @@ export class SpeechRecognizer {
       .map((code, i) => ({ code, p: Math.exp((languageLogits[i] as number) - logZ) }))
       .sort((a, b) => b.p - a.p);
     const probs = Object.fromEntries(ranked.slice(0, TOP_LANGUAGES).map((r) => [r.code, r.p]));
-    return { language: ranked[0]?.code ?? 'en', probs, prefix: { cache: run.cache, logits: run.logits, tokens: 1 } };
+    return { language: ranked[0]?.code ?? 'en', probs };
   }
 
   private startTokens(language: string, options: TranscribeOptions): number[] {
@@ -267,7 +251,6 @@ export class SpeechRecognizer {
     encoderOutput: Tensor,
     start: number[],
     sotIndex: number,
-    prefix: { cache: DecoderCache; logits: Float32Array; tokens: number } | undefined,
     options: TranscribeOptions,
     random: () => number,
     /** A fitted window's audio: segments past it are in the padding (and dropped later). */
@@ -284,7 +267,6 @@ export class SpeechRecognizer {
         beamSize: options.beamSize,
         maxTokens: Math.floor(this.model.dims.maxTargetPositions / 2),
         random,
-        prefix,
         signal: options.signal,
       });
       // Only what lies in the audio is judged: in a fitted window, tiny often repeats a short
