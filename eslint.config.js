@@ -31,6 +31,19 @@ const noRawIpc = {
   message:
     'Register IPC through src/main/ipc/electron-ipc.ts (main) or the preload wrapper; never raw ipcMain/ipcRenderer.',
 };
+/** Nothing leaves the machine (README, Privacy): no crash uploads, no update checks. */
+const noPhoningHome = {
+  name: 'electron',
+  importNames: ['crashReporter', 'autoUpdater'],
+  message: 'Earshot sends nothing: no crash reporter, no auto-updater (README, Privacy).',
+};
+/** The one file that loads ONNX Runtime turns its telemetry off first (src/main/worker/models/onnx-runtime-env.ts). */
+const MODEL_LOADER = 'src/main/worker/models/model-loader.ts';
+const noOnnxRuntime = {
+  name: 'onnxruntime-node',
+  allowTypeImports: true,
+  message: `Load ONNX Runtime only through onnxRuntime() in ${MODEL_LOADER}, which turns its telemetry off first.`,
+};
 const nodeBuiltins = (message) => ({ group: NODE_BUILTINS, message });
 const restrict = (paths, patterns = []) => ['error', { paths, patterns }];
 
@@ -57,11 +70,12 @@ export default tseslint.config(
           message: 'Use named exports (default exports only in .vue files and tool configs).',
         },
       ],
-      'no-restricted-imports': restrict([noElectron]),
+      'no-restricted-imports': restrict([noElectron, noOnnxRuntime]),
     },
   },
+  { files: [MODEL_LOADER], rules: { 'no-restricted-imports': restrict([noElectron]) } },
   // Layer rules, from most general to most specific (later blocks override earlier ones).
-  { files: ELECTRON_ADAPTERS, rules: { 'no-restricted-imports': restrict([noRawIpc]) } },
+  { files: ELECTRON_ADAPTERS, rules: { 'no-restricted-imports': restrict([noRawIpc, noPhoningHome, noOnnxRuntime]) } },
   { files: IPC_WRAPPERS, rules: { 'no-restricted-imports': 'off' } },
   {
     files: ['src/shared/**'],

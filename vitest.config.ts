@@ -13,6 +13,8 @@ export default defineConfig({
   test: {
     // Hosts open the history at start-up: keep tests that do not choose one out of the user's.
     env: { EARSHOT_HISTORY_DB: join(tmpdir(), `earshot-tests-${process.pid}`, 'history.sqlite') },
+    // ONNX Runtime's telemetry off in every test process, and in every process a test starts.
+    setupFiles: ['tests/support/onnx-runtime-setup.ts'],
     reporters: ['default', './tests/support/summary-reporter.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },

@@ -10,6 +10,10 @@ import { vadBench } from './vad';
 import { wakeAccuracyBench } from './wake-accuracy';
 import { wakeWordBench } from './wake-word';
 import { workerResourcesBench } from './worker-resources';
+import { applyOnnxRuntimeEnv } from '../src/main/worker/models/onnx-runtime-env';
+
+// Benchmarks load ONNX Runtime in this process and in workers and peers they start: telemetry off for all.
+applyOnnxRuntimeEnv();
 
 const BENCHMARKS = [
   guardOverhead,

@@ -1,8 +1,7 @@
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type * as OrtModule from 'onnxruntime-node';
 import { decodeWavFile } from '../src/main/audio/wav';
-import { ModelLoader } from '../src/main/worker/models/model-loader';
+import { ModelLoader, onnxRuntime } from '../src/main/worker/models/model-loader';
 import { EMBEDDING, MELSPECTROGRAM } from '../src/main/worker/models/model-manifest';
 import { WAKE_FRAME_MS, WAKE_FRAME_SAMPLES, WakeWordDetector } from '../src/main/worker/wake/wake-word-detector';
 import { describeMicros, percentile, sampleMicros } from './stats';
@@ -28,7 +27,7 @@ export const wakeWordBench = {
       frames.push(samples.slice(at, at + WAKE_FRAME_SAMPLES));
     }
     const loader = new ModelLoader();
-    const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof OrtModule;
+    const ort = onnxRuntime();
     const lines: string[] = [`${frames.length} frames of jfk.wav, looped; ${FRAMES} timed calls after warm-up`];
     const windows = await melWindows(loader, ort, samples);
 

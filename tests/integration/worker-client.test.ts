@@ -8,6 +8,7 @@ import {
   type WorkerLauncher,
 } from '../../src/main/inference/worker-launcher';
 import { existsSync, readFileSync } from 'node:fs';
+import { ONNX_RUNTIME_ENV } from '../../src/main/worker/models/onnx-runtime-env';
 import { join } from 'node:path';
 import { PRESETS } from '../../src/shared/profiles';
 import { loadAudioFile } from '../../src/main/audio/audio-file';
@@ -62,6 +63,25 @@ describe('WorkerClient', () => {
     for (const [name, value] of Object.entries(WORKER_ENV)) expect(environ).toContain(`${name}=${value}`);
     const cmdline = readFileSync(`/proc/${c.pid}/cmdline`, 'utf8').split('\0');
     for (const flag of WORKER_V8_FLAGS) expect(cmdline).toContain(flag);
+  });
+
+  it("starts the worker with ONNX Runtime's telemetry off, even when the user's environment turns it on", async () => {
+    const userEnv = { ORT_DISABLE_TELEMETRY: '0', ORT_TELEMETRY_DISABLED: 'false' };
+    const inherited = Object.fromEntries(Object.keys(userEnv).map((name) => [name, process.env[name]]));
+    Object.assign(process.env, userEnv);
+    try {
+      // A launcher given its own environment (as the memory bench does) cannot drop the switch either.
+      const c = new WorkerClient(nodeWorkerLauncher(undefined, {}), memoryLog().log);
+      clients.push(c);
+      await c.start();
+      const environ = readFileSync(`/proc/${c.pid}/environ`, 'utf8').split('\0');
+      for (const [name, value] of Object.entries(ONNX_RUNTIME_ENV)) expect(environ).toContain(`${name}=${value}`);
+    } finally {
+      for (const [name, value] of Object.entries(inherited)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 
   it('times out a request the worker does not answer', async () => {

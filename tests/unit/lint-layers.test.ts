@@ -60,6 +60,24 @@ describe('layering lint rules', () => {
       'src/renderer/components/x.ts',
       /Only Pinia stores/,
     ],
+    [
+      'onnxruntime-node loaded outside the model loader',
+      "import { InferenceSession } from 'onnxruntime-node';\nexport const x = InferenceSession;\n",
+      'src/main/worker/wake/x.ts',
+      /telemetry off first/,
+    ],
+    [
+      "Electron's crash reporter",
+      "import { crashReporter } from 'electron';\nexport const x = crashReporter;\n",
+      'src/main/host/electron/x.ts',
+      /Earshot sends nothing/,
+    ],
+    [
+      "Electron's auto-updater",
+      "import { autoUpdater } from 'electron';\nexport const x = autoUpdater;\n",
+      'src/main/host/electron/x.ts',
+      /Earshot sends nothing/,
+    ],
     ['a default export', 'export default 1;\n', 'src/main/profiles/x.ts', /named exports/],
     ['a camelCase file name', 'export const x = 1;\n', 'src/main/profiles/profileThing.ts', /kebab-case/],
   ])('rejects %s', async (_what, code, file, message) => {
@@ -87,6 +105,16 @@ describe('layering lint rules', () => {
       'shared code in the renderer',
       "import { PRESETS } from '../../shared/profiles';\nexport const x = PRESETS;\n",
       'src/renderer/components/x.ts',
+    ],
+    [
+      'onnxruntime-node in the model loader',
+      "import { InferenceSession } from 'onnxruntime-node';\nexport const x = InferenceSession;\n",
+      'src/main/worker/models/model-loader.ts',
+    ],
+    [
+      'onnxruntime-node types anywhere in main',
+      "import type { InferenceSession } from 'onnxruntime-node';\nexport type X = InferenceSession;\n",
+      'src/main/worker/wake/x.ts',
     ],
     [
       'node:fs in main',

@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ONNX_RUNTIME_ENV } from '../worker/models/onnx-runtime-env';
 import type { WorkerChannel } from './worker-channel';
 
 /** One running worker process, whichever way it was started. */
@@ -32,6 +33,14 @@ export const WORKER_V8_FLAGS = ['--max-semi-space-size=1', '--expose-gc'];
  */
 export const WORKER_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '131072' };
 
+/**
+ * The whole environment of a worker process: ours, then `env` (WORKER_ENV, or a benchmark's
+ * variant), then ONNX Runtime's telemetry switch last, so that nothing can turn it back on.
+ */
+export function workerProcessEnv(env: Readonly<Record<string, string>> = WORKER_ENV): NodeJS.ProcessEnv {
+  return { ...process.env, ...env, ...ONNX_RUNTIME_ENV };
+}
+
 /** Starts worker processes: a Node child process headless, an Electron utility process in the app. */
 export type WorkerLauncher = () => WorkerProcess;
 
@@ -54,7 +63,7 @@ export function nodeWorkerLauncher(
     const child = fork(entry.entry, [], {
       serialization: 'advanced',
       execArgv: [...WORKER_V8_FLAGS, ...entry.execArgv],
-      env: { ...process.env, ...env },
+      env: workerProcessEnv(env),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     return {

@@ -10,6 +10,7 @@ import { transcribeCommand } from './commands/transcribe';
 import { vadCommand } from './commands/vad';
 import { wakeCommand } from './commands/wake';
 import { versionCommand } from './commands/version';
+import { applyOnnxRuntimeEnv } from '../../worker/models/onnx-runtime-env';
 import { isolatedStdoutWriter, rerunWithIsolatedStdout, stdoutIsIsolated } from './stdout-isolation';
 
 /** The `earshot` CLI (`npm run -s cli -- <command>`): the headless composition root. */
@@ -94,4 +95,6 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
 }
 
+// Every process the CLI starts (its stdout re-run, the inference worker) inherits ONNX Runtime's telemetry switch.
+applyOnnxRuntimeEnv();
 process.exitCode = await runCli(process.argv.slice(2));

@@ -1,6 +1,6 @@
 import { MessageChannelMain, utilityProcess } from 'electron';
 import { join } from 'node:path';
-import { WORKER_ENV, WORKER_V8_FLAGS, type WorkerLauncher } from '../../inference/worker-launcher';
+import { WORKER_V8_FLAGS, workerProcessEnv, type WorkerLauncher } from '../../inference/worker-launcher';
 
 /**
  * The inference worker as an Electron utility process. Main and the worker talk over a
@@ -12,7 +12,7 @@ export function utilityWorkerLauncher(): WorkerLauncher {
     const child = utilityProcess.fork(join(import.meta.dirname, 'worker.js'), [], {
       serviceName: 'Earshot inference',
       execArgv: WORKER_V8_FLAGS,
-      env: { ...process.env, ...WORKER_ENV },
+      env: workerProcessEnv(),
     });
     const { port1, port2 } = new MessageChannelMain();
     child.postMessage({ type: 'connect' }, [port2]);

@@ -7,15 +7,23 @@ import type * as OrtModule from 'onnxruntime-node';
 import type { InferenceSession } from 'onnxruntime-node';
 import { AppError } from '../../../shared/errors';
 import type { ModelFile } from './model-manifest';
+import { applyOnnxRuntimeEnv } from './onnx-runtime-env';
 
 type Ort = typeof OrtModule;
 // Not named `require`: bundlers treat that name specially and collide with their own shim.
 const requireHere = createRequire(import.meta.url);
 let ort: Ort | undefined;
 
-/** onnxruntime-node, loaded once on first use (the worker's only native inference dependency). */
+/**
+ * onnxruntime-node, loaded once on first use (the worker's only native inference dependency),
+ * and the only place that loads it (lint enforces this): its telemetry is turned off first,
+ * whichever process this is.
+ */
 export function onnxRuntime(): Ort {
-  ort ??= requireHere('onnxruntime-node') as Ort;
+  if (!ort) {
+    applyOnnxRuntimeEnv();
+    ort = requireHere('onnxruntime-node') as Ort;
+  }
   return ort;
 }
 
