@@ -1,9 +1,13 @@
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type * as NaudiodonModule from 'naudiodon';
 import type { DeviceInfo, IoStreamRead } from 'naudiodon';
+import type * as SegfaultHandler from 'segfault-handler';
 import type { AudioDevice } from '../../shared/audio';
 import { AppError } from '../../shared/errors';
 import type { Logger } from '../log';
+import { cacheDir } from '../settings/config-dir';
 import type { AudioInput, Capture, CaptureRequest, StreamFormat } from './audio-input';
 import { CaptureBase, preciseNow } from './capture-base';
 import { deviceIdOf } from './device-ranking';
@@ -11,11 +15,31 @@ import { StreamHealth, type StreamHealthLimits } from './stream-health';
 
 type Naudiodon = typeof NaudiodonModule;
 
+const requireHere = createRequire(import.meta.url);
+
 /** Loaded on first use: the CLI's other commands should not pay for PortAudio. */
 let loaded: Naudiodon | undefined;
 function naudiodon(): Naudiodon {
-  loaded ??= createRequire(import.meta.url)('naudiodon') as Naudiodon;
+  if (!loaded) {
+    loaded = requireHere('naudiodon') as Naudiodon;
+    moveCrashLogToCache();
+  }
   return loaded;
+}
+
+/** segfault-handler keeps at most this many bytes of its log path. */
+const CRASH_LOG_PATH_BYTES = 127;
+
+/**
+ * naudiodon installs segfault-handler to write `crash.log` into the working directory (often the
+ * user's home) should PortAudio crash. Registering again moves that log into Earshot's cache
+ * folder; a path too long for segfault-handler leaves its default.
+ */
+function moveCrashLogToCache(): void {
+  const path = join(cacheDir(), 'audio-crash.log');
+  if (Buffer.byteLength(path) > CRASH_LOG_PATH_BYTES) return;
+  mkdirSync(cacheDir(), { recursive: true });
+  (requireHere('segfault-handler') as typeof SegfaultHandler).registerHandler(path);
 }
 
 const HEALTH_CHECK_MS = 250;

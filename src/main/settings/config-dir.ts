@@ -21,6 +21,11 @@ export function userModelsDir(): string {
   return process.env.EARSHOT_MODELS_DIR ?? join(envPaths('earshot', { suffix: '' }).data, 'models');
 }
 
+/** Earshot's cache folder (~/.cache/earshot on Linux): logs of the tools it runs, such as xsel. */
+export function cacheDir(): string {
+  return envPaths('earshot', { suffix: '' }).cache;
+}
+
 /**
  * The utterance history database: the platform's data folder
  * (~/.local/share/earshot/history.sqlite on Linux), or `EARSHOT_HISTORY_DB`.
