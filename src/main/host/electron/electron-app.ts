@@ -9,6 +9,7 @@ import { ElectronStoreSettingsBackend } from '../../settings/electron-store-back
 import { composeServices, type AppServices } from '../services';
 import { addDevCsp, APP_ORIGIN, registerAppScheme, serveRendererFrom } from './app-protocol';
 import { createMainWindow, lockDownNavigation } from './main-window';
+import { keepSessionLocal } from './privacy';
 import { createTray } from './tray';
 import { utilityWorkerLauncher } from './utility-worker';
 
@@ -57,6 +58,7 @@ export function runElectronApp(): void {
   });
 
   void app.whenReady().then(() => {
+    keepSessionLocal(session.defaultSession, log);
     const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
     const rendererUrl = devServerUrl ?? `${APP_ORIGIN}/index.html`;
     if (devServerUrl) addDevCsp(session.defaultSession, devServerUrl);
