@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -14,9 +15,22 @@ export interface CliResult {
 }
 
 /** Runs `earshot <args>` exactly as `npm run -s cli -- <args>` does, and waits for it. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  wrapper: readonly string[] = [],
+): Promise<CliResult> {
+  return collect(spawnCli(args, env, wrapper));
+}
+
+/** Runs a command line in the repository root (e.g. `npm run -s cli -- …` itself) and waits for it. */
+export function runCommand(argv: readonly [string, ...string[]], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const [command, ...args] = argv;
+  return collect(spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env } }));
+}
+
+function collect(child: ChildProcessWithoutNullStreams): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawnCli(args, env);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -26,8 +40,14 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
   });
 }
 
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [TSX, CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+/** `wrapper` runs the CLI under another program (e.g. strace), which must run its trailing arguments as a command. */
+export function spawnCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  wrapper: readonly string[] = [],
+): ChildProcessWithoutNullStreams {
+  const [command, ...rest] = [...wrapper, process.execPath, TSX, CLI, ...args] as [string, ...string[]];
+  return spawn(command, rest, { cwd: ROOT, env: { ...process.env, ...env } });
 }
 
 export interface RunningServe {
@@ -40,8 +60,12 @@ export interface RunningServe {
 }
 
 /** Starts `earshot serve --json` (with extra environment variables) and resolves with its first line once it is listening. */
-export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningServe> {
-  const child = spawnCli(['serve', '--json', ...args], env);
+export function startServe(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  wrapper: readonly string[] = [],
+): Promise<RunningServe> {
+  const child = spawnCli(['serve', '--json', ...args], env, wrapper);
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -54,11 +78,21 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
         child,
         stderr: () => stderr,
         stop: () => {
-          child.kill('SIGTERM');
+          // A tracer such as strace detaches on SIGTERM instead of passing it on: signal the CLI itself.
+          if (wrapper.length === 0) child.kill('SIGTERM');
+          else process.kill(firstChildPid(child.pid!), 'SIGTERM');
           return exited;
         },
       });
     });
     void exited.then((code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
   });
+}
+
+/** The first child of process `pid` (Linux only: /proc), e.g. the command a wrapper started. */
+export function firstChildPid(pid: number): number {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ');
+  const first = Number(children[0]);
+  if (!Number.isInteger(first) || first <= 0) throw new Error(`process ${pid} has no child to signal`);
+  return first;
 }
