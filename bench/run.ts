@@ -3,6 +3,7 @@
 import { asrBench } from './asr';
 import { frameLatencyBench } from './frame-latency';
 import { guardOverhead } from './ipc-guard-overhead';
+import { livePttBench } from './live-ptt';
 import { resamplerBench } from './resampler';
 import { sessionCpuBench, sessionMemoryBench, sessionReleaseBench, sessionWakeBench } from './session';
 import { ringBufferBench } from './ring-buffer';
@@ -25,6 +26,7 @@ const BENCHMARKS = [
   workerResourcesBench,
   asrBench,
   sessionReleaseBench,
+  livePttBench,
   sessionWakeBench,
   sessionCpuBench,
   sessionMemoryBench,

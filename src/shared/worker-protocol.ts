@@ -239,7 +239,12 @@ export const TranscriptResultSchema = z
     /** Top 5 when the language was identified. */
     languageProbs: z.record(z.string(), z.number()),
     segments: z.array(z.object({ start: z.number(), end: z.number(), text: z.string() }).strict()),
+    /** Tokens decoded (timestamps included, end-of-text and the start sequence not). */
     tokens: z.number().int(),
+    /** Decoder runs: one per token decoded on its own, one per checked draft, language identification, retries. */
+    decoderRuns: z.number().int(),
+    /** Tokens a draft (the last partial's) gave without a decoder run of their own. */
+    draftAccepted: z.number().int(),
     model: z.string(),
     /** The encoder ran on a window fitted to the audio. */
     fitted: z.boolean(),

@@ -9,8 +9,24 @@ import { SpeechRecognizer, type TranscribeOptions, type Transcript } from './spe
 
 /** 80 ms at 16 kHz: live audio arrives in the pipeline's frames. */
 const LIVE_FRAME = 1280;
+/**
+ * Encoder windows warmed after a model loads: utterances of up to this many seconds never run
+ * cold. Each warm-up run holds the worker's thread (up to ~150 ms for a 15 s window), so they run
+ * only while no utterance or transcription is under way.
+ */
+const WARM_SECONDS = 12;
 import { resolveWhisperModel } from './whisper-registry';
 import { WhisperModel } from './whisper-model';
+
+/** What leaves the worker: the transcript without its tokens (drafts stay here), with its model and timings. */
+export function transcriptResult(
+  transcript: Transcript,
+  recognizer: SpeechRecognizer,
+  timings: TranscriptResult['timings'],
+): TranscriptResult {
+  const { windowTokens: _tokens, timings: _own, ...rest } = transcript;
+  return { ...rest, model: recognizer.model.info.name, fitted: recognizer.model.fitted, timings };
+}
 
 /**
  * Speech recognition in the worker. Loaded models live in a small LRU (the profile's
@@ -23,6 +39,10 @@ export class AsrService {
   private readonly encoderCache = new EncoderCache(8);
   private vad: Promise<VoiceActivity> | undefined;
   private readonly gate = new EnergyGate();
+  /** The model warming up in the background, and how to pause it when real work comes. */
+  private warming: { recognizer: SpeechRecognizer; stop: AbortController } | undefined;
+  /** Utterances and transcriptions under way: the warm-up waits for none. */
+  private active = 0;
 
   constructor(
     private readonly loader: ModelLoader,
@@ -30,9 +50,30 @@ export class AsrService {
   ) {}
 
   async transcribe(request: TranscribeRequest): Promise<TranscriptResult> {
+    this.beginWork();
+    try {
+      return await this.transcribeNow(request);
+    } finally {
+      this.endWork();
+    }
+  }
+
+  /** Real work starts (a transcription, a live utterance): a background warm-up pauses. */
+  beginWork(): void {
+    this.active++;
+    this.warming?.stop.abort();
+  }
+
+  /** That work is done: the warm-up goes on once nothing else is under way. */
+  endWork(): void {
+    this.active = Math.max(0, this.active - 1);
+    if (this.active === 0) this.resumeWarmUp();
+  }
+
+  private async transcribeNow(request: TranscribeRequest): Promise<TranscriptResult> {
     this.encoderCache.resize(request.cache.encoderEntries);
     const loadStart = performance.now();
-    const recognizer = await this.recognizer(request);
+    const recognizer = await this.recognizerFor(request);
     const vad = await this.voiceActivity(request);
     const loadMs = performance.now() - loadStart;
 
@@ -46,6 +87,8 @@ export class AsrService {
         languageProbs: {},
         segments: [],
         tokens: 0,
+        decoderRuns: 0,
+        draftAccepted: 0,
         model: recognizer.model.info.name,
         fitted: recognizer.model.fitted,
         temperatures: [],
@@ -59,18 +102,13 @@ export class AsrService {
     const transcript = request.stream
       ? await this.replayLive(recognizer, vad, request, options, request.stream.intervalMs)
       : await recognizer.transcribe(request.samples, options);
-    return {
-      ...transcript,
-      model: recognizer.model.info.name,
-      fitted: recognizer.model.fitted,
-      // Streamed, the replay timed its own total: from the end of the utterance to the text.
-      timings: {
-        ...transcript.timings,
-        loadMs,
-        vadMs,
-        totalMs: request.stream ? transcript.timings.totalMs : performance.now() - started,
-      },
-    };
+    // Streamed, the replay timed its own total: from the end of the utterance to the text.
+    return transcriptResult(transcript, recognizer, {
+      ...transcript.timings,
+      loadMs,
+      vadMs,
+      totalMs: request.stream ? transcript.timings.totalMs : performance.now() - started,
+    });
   }
 
   /**
@@ -143,13 +181,28 @@ export class AsrService {
   async prepare(settings: AsrSettings): Promise<{ model: string; loadMs: number }> {
     const started = performance.now();
     const [recognizer] = await Promise.all([this.recognizerFor(settings), this.voiceActivity(settings)]);
-    return { model: recognizer.model.info.name, loadMs: performance.now() - started };
+    const loadMs = performance.now() - started;
+    this.warming?.stop.abort();
+    this.warming = { recognizer, stop: new AbortController() };
+    if (this.active === 0) this.resumeWarmUp();
+    return { model: recognizer.model.info.name, loadMs };
   }
 
   /** The loaded model for these settings (loading it the first time), with the shared encoder cache. */
   recognizerFor(settings: AsrSettings): Promise<SpeechRecognizer> {
     this.encoderCache.resize(settings.cache.encoderEntries);
     return this.recognizer(settings);
+  }
+
+  /** Goes on warming the prepared model's encoder windows where it stopped. */
+  private resumeWarmUp(): void {
+    const warming = this.warming;
+    if (!warming) return;
+    warming.stop.abort();
+    const stop = new AbortController();
+    this.warming = { recognizer: warming.recognizer, stop };
+    // Not awaited: it runs between utterances and stops at the next request.
+    warming.recognizer.warmUp(WARM_SECONDS, stop.signal).catch(() => undefined);
   }
 
   private recognizer(request: AsrSettings): Promise<SpeechRecognizer> {

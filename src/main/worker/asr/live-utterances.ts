@@ -5,7 +5,7 @@ import {
   type UtteranceStartRequest,
   type WorkerEvent,
 } from '../../../shared/worker-protocol';
-import type { AsrService } from './asr-service';
+import { transcriptResult, type AsrService } from './asr-service';
 import { PartialTranscriber } from './partial-transcriber';
 
 /** How long `finish` waits for frames up to its end that have not arrived (a stalled device). */
@@ -19,6 +19,8 @@ interface Open {
   ticksEvery: number;
   frames: number;
   started: number;
+  /** Finished or cancelled: its share of the worker's work is given back. */
+  ended: boolean;
 }
 
 /**
@@ -50,7 +52,14 @@ export class LiveUtterances {
 
   async start(request: UtteranceStartRequest): Promise<{ utterance: number; fromSeq: number }> {
     this.cancel(); // one at a time: main's session guarantees it; a stale one is dropped
-    const recognizer = await this.asr.recognizerFor(request.asr);
+    this.asr.beginWork();
+    let recognizer;
+    try {
+      recognizer = await this.asr.recognizerFor(request.asr);
+    } catch (error) {
+      this.asr.endWork();
+      throw error;
+    }
     const transcriber = new PartialTranscriber(recognizer, this.asr.transcribeOptions(request.asr), (u) =>
       this.emit({
         type: 'partial',
@@ -68,6 +77,7 @@ export class LiveUtterances {
       ticksEvery: request.partialIntervalMs > 0 ? Math.max(1, Math.round(request.partialIntervalMs / 80)) : 0,
       frames: 0,
       started: performance.now(),
+      ended: false,
     };
     this.current = open;
     // The pre-roll: frames that arrived before the request did.
@@ -94,18 +104,31 @@ export class LiveUtterances {
     }
     this.current = undefined;
     const started = performance.now();
-    const transcript = await open.transcriber.finish();
-    return {
-      ...transcript,
-      model: open.transcriber.modelName,
-      fitted: open.transcriber.fitted,
-      timings: { ...transcript.timings, loadMs: 0, vadMs: 0, totalMs: performance.now() - started },
-    };
+    let transcript;
+    try {
+      transcript = await open.transcriber.finish();
+    } finally {
+      this.done(open);
+    }
+    return transcriptResult(transcript, open.transcriber.recognizer, {
+      ...transcript.timings,
+      loadMs: 0,
+      vadMs: 0,
+      totalMs: performance.now() - started,
+    });
   }
 
   cancel(): void {
+    if (this.current) this.done(this.current);
     this.current = undefined;
     this.waiting?.wake();
+  }
+
+  /** The utterance's work is over (once, however it ended). */
+  private done(open: Open): void {
+    if (open.ended) return;
+    open.ended = true;
+    this.asr.endWork();
   }
 
   private append(open: Open, samples: Float32Array, seq: number, voiced: boolean): void {

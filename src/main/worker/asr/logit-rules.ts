@@ -19,20 +19,24 @@ const MAX_INITIAL_TIMESTAMP_STEPS = 50;
  * that keep them well formed (a window starts with a timestamp no later than 1 s, timestamps
  * come in pairs and never go back, and a timestamp is forced when together they are more
  * likely than any single text token). `sampled` is what was chosen so far after the start sequence.
+ * Returns the log of the masked logits' softmax denominator (`logZ`, which a token's
+ * log-probability needs), and how far (in log-probability) that last comparison was from going the
+ * other way (`margin`, Infinity when it was not made): a draft check needs to know how close a
+ * call was (decoding.ts).
  */
 export function applyLogitRules(
   logits: Float32Array,
   sampled: readonly number[],
   tokens: DecodingTokens,
   timestamps: boolean,
-): void {
+): { logZ: number; margin: number } {
   for (const id of tokens.suppress) logits[id] = -Infinity;
   if (sampled.length === 0) for (const id of tokens.beginSuppress) logits[id] = -Infinity;
   const begin = tokens.timestampBegin;
-  if (begin === undefined) return;
+  if (begin === undefined) return { logZ: logSumExp(logits, 0, logits.length), margin: Infinity };
   if (!timestamps) {
     logits.fill(-Infinity, begin);
-    return;
+    return { logZ: logSumExp(logits, 0, begin), margin: Infinity };
   }
   logits[tokens.noTimestamps] = -Infinity;
   const last = sampled.at(-1);
@@ -61,19 +65,48 @@ export function applyLogitRules(
     logits.fill(-Infinity, begin + MAX_INITIAL_TIMESTAMP_STEPS + 1);
   }
   // When all timestamps together outweigh the likeliest text token, a timestamp must come.
-  const logZ = logSumExp(logits, 0, logits.length);
-  const timestampMass = logSumExp(logits, begin, logits.length) - logZ;
   let bestText = -Infinity;
   for (let i = 0; i < begin; i++) if ((logits[i] as number) > bestText) bestText = logits[i] as number;
-  if (timestampMass > bestText - logZ) logits.fill(-Infinity, 0, begin);
+  const textZ = sumExpFrom(logits, 0, begin, bestText);
+  const timestampZ = logSumExp(logits, begin, logits.length);
+  const logZ = logAddExp(textZ, timestampZ);
+  const timestampMass = timestampZ - logZ;
+  const margin = Math.abs(timestampMass - (bestText - logZ));
+  if (timestampMass > bestText - logZ) {
+    logits.fill(-Infinity, 0, begin);
+    return { logZ: timestampZ, margin };
+  }
+  return { logZ, margin: Number.isNaN(margin) ? Infinity : margin };
 }
 
-/** log Σ exp(x[from..to)), stable; −∞ when every value is −∞. */
+function logAddExp(a: number, b: number): number {
+  if (a === -Infinity) return b;
+  if (b === -Infinity) return a;
+  const max = Math.max(a, b);
+  return max + Math.log(Math.exp(a - max) + Math.exp(b - max));
+}
+
+/** Terms more than this below the largest add less than e^-20 each to a sum: skipped. */
+const NEGLIGIBLE = 20;
+
+/**
+ * log Σ exp(x[from..to)), stable; −∞ when every value is −∞. Terms far below the largest are
+ * skipped: with Whisper's 51 865 logits, most of them, and exp is most of the cost per token.
+ */
 export function logSumExp(x: Float32Array, from: number, to: number): number {
   let max = -Infinity;
   for (let i = from; i < to; i++) if ((x[i] as number) > max) max = x[i] as number;
+  return sumExpFrom(x, from, to, max);
+}
+
+/** logSumExp when the largest value is already known. */
+function sumExpFrom(x: Float32Array, from: number, to: number, max: number): number {
   if (max === -Infinity) return -Infinity;
+  const floor = max - NEGLIGIBLE;
   let sum = 0;
-  for (let i = from; i < to; i++) sum += Math.exp((x[i] as number) - max);
+  for (let i = from; i < to; i++) {
+    const v = x[i] as number;
+    if (v > floor) sum += Math.exp(v - max);
+  }
   return max + Math.log(sum);
 }

@@ -1,7 +1,11 @@
 import type { SpeechRecognizer, TranscribeOptions, Transcript } from './speech-recognizer';
 
 export interface PartialUpdate {
-  /** Words two consecutive hypotheses agreed on: they never change again. */
+  /**
+   * The start of the latest hypothesis that the one before it agreed on. It only grows, unless a
+   * hypothesis over more audio decodes it differently: stable + unstable is always the latest
+   * hypothesis, word for word (stable words keep the case and punctuation they were first shown with).
+   */
   stable: string;
   /** The rest of the latest hypothesis: it may still change. */
   unstable: string;
@@ -66,7 +70,7 @@ export class PartialTranscriber {
   };
 
   constructor(
-    private readonly recognizer: SpeechRecognizer,
+    readonly recognizer: SpeechRecognizer,
     private readonly options: TranscribeOptions,
     private readonly onPartial: (update: PartialUpdate) => void,
   ) {}
@@ -125,14 +129,6 @@ export class PartialTranscriber {
     });
   }
 
-  get modelName(): string {
-    return this.recognizer.model.info.name;
-  }
-
-  get fitted(): boolean {
-    return this.recognizer.model.fitted;
-  }
-
   /** Resolves once no partial is running. */
   async whenIdle(): Promise<void> {
     while (this.running) await this.running;
@@ -158,7 +154,12 @@ export class PartialTranscriber {
         cache: { encoderHits: windows, encoderMisses: 0 },
       };
     }
-    return this.recognizer.transcribe(this.audio.subarray(0, this.heard), this.options);
+    // The last partial's tokens are the draft: where the new audio did not change them, they are
+    // checked in one decoder run; the result is still exactly greedy decoding's (decoding.ts).
+    return this.recognizer.transcribe(this.audio.subarray(0, this.heard), {
+      ...this.options,
+      drafts: last?.transcript.windowTokens,
+    });
   }
 
   private async partial(): Promise<void> {
@@ -174,6 +175,7 @@ export class PartialTranscriber {
         beamSize: 1,
         temperatures: [0],
         signal: stop.signal,
+        drafts: this.last?.transcript.windowTokens,
       });
     } catch {
       // A partial is disposable: a failure here shows up, if it lasts, in the final pass.
@@ -195,18 +197,18 @@ export class PartialTranscriber {
   }
 
   /**
-   * Local agreement of the last two hypotheses, beyond what is already committed. Words are
-   * compared without case and punctuation ("not." and "not!" agree).
+   * Local agreement of the last two hypotheses. Words are compared without case and punctuation
+   * ("not." and "not!" agree). Committed words the new hypothesis no longer has are taken back,
+   * so the stable part never shows words the latest decoding does not.
    */
   private commit(words: string[]): void {
     const keys = words.map(wordKey);
-    const agreesWithCommitted = this.committed.every((w, i) => keys[i] === wordKey(w));
-    if (agreesWithCommitted) {
-      let n = this.committed.length;
-      while (n < keys.length && n < this.previous.length && keys[n] === this.previous[n]) n++;
-      // Committed words keep the spelling they were committed with: stable text never changes.
-      this.committed = [...this.committed, ...words.slice(this.committed.length, n)];
-    }
+    let kept = 0;
+    while (kept < this.committed.length && kept < keys.length && keys[kept] === wordKey(this.committed[kept]!)) kept++;
+    let n = kept;
+    while (n < keys.length && n < this.previous.length && keys[n] === this.previous[n]) n++;
+    // Kept words keep their spelling ("not." stays "not." when the next says "not!"): stable text does not flicker.
+    this.committed = [...this.committed.slice(0, kept), ...words.slice(kept, n)];
     this.previous = keys;
   }
 }

@@ -3,8 +3,9 @@ import type { Tensor } from 'onnxruntime-node';
 import { AppError } from '../../../shared/errors';
 import { seededRandom } from '../../../shared/seeded-random';
 import { decodeWindow, type DecodeResult } from './decoding';
-import { encoderWindowFrames, WHISPER_WINDOW_FRAMES } from './encoder-window';
+import { bucketedWindowFrames, WHISPER_WINDOW_FRAMES } from './encoder-window';
 import { EncoderCache } from './encoder-cache';
+import { dropHallucinations } from './hallucination-guard';
 import { logSumExp, type DecodingTokens } from './logit-rules';
 import { LogMelSpectrogram, WHISPER_HOP, WHISPER_SAMPLE_RATE } from './log-mel';
 import type { WhisperModel } from './whisper-model';
@@ -29,6 +30,12 @@ export interface TranscribeOptions {
   seed?: number;
   /** Stops the transcription between decoder steps (it rejects with the signal's reason). */
   signal?: AbortSignal;
+  /**
+   * Each window's tokens from an earlier pass over the start of this audio (the last partial's
+   * `windowTokens`): greedy decoding checks them in one decoder run instead of one run per token,
+   * and decodes on its own only from where they stop holding (decoding.ts).
+   */
+  drafts?: readonly (readonly number[])[];
 }
 
 export interface Segment {
@@ -46,6 +53,12 @@ export interface Transcript {
   languageProbs: Record<string, number>;
   segments: Segment[];
   tokens: number;
+  /** Each window's decoded tokens, timestamps included: the draft for a later pass over longer audio. */
+  windowTokens: number[][];
+  /** Decoder runs, language identification and fallback retries included. */
+  decoderRuns: number;
+  /** Draft tokens that held, each saving a decoder run. */
+  draftAccepted: number;
   timings: { melMs: number; encoderMs: number; decoderMs: number; totalMs: number };
   cache: { encoderHits: number; encoderMisses: number };
   /** Temperatures used, one per window (above 0 when fallback happened). */
@@ -75,6 +88,8 @@ const TOP_LANGUAGES = 5;
 export class SpeechRecognizer {
   private readonly mel = new LogMelSpectrogram();
   private readonly tokens: DecodingTokens & { noSpeech: number | undefined };
+  /** Encoder window sizes that have run at least once. */
+  private readonly warmFrames = new Set<number>();
 
   constructor(
     readonly model: WhisperModel,
@@ -115,6 +130,8 @@ export class SpeechRecognizer {
     const temperatures: number[] = [];
     let settled = true;
     let tokenCount = 0;
+    const windowTokens: number[][] = [];
+    const runs = { decoder: 0, draftAccepted: 0 };
     // A fitted window always decodes with timestamps: without them the decoder tends to repeat a
     // short command into the silence that pads it; with them it closes the segment and stops, and
     // a segment that starts in the padding is dropped.
@@ -123,12 +140,13 @@ export class SpeechRecognizer {
     for (let seek = 0; seek < samples.length;) {
       const window = samples.subarray(seek, seek + SAMPLES_PER_WINDOW);
       const frames = this.model.fitted
-        ? encoderWindowFrames(Math.ceil(window.length / WHISPER_HOP) + FITTED_TAIL_FRAMES)
+        ? bucketedWindowFrames(Math.ceil(window.length / WHISPER_HOP) + FITTED_TAIL_FRAMES)
         : WHISPER_WINDOW_FRAMES;
       const encoderOutput = await this.encode(window, frames, timings);
 
       if (language === undefined) {
         const detected = await this.identifyLanguage(encoderOutput, timings);
+        runs.decoder++;
         language = detected.language;
         languageProbs = detected.probs;
       }
@@ -136,11 +154,19 @@ export class SpeechRecognizer {
       const sotIndex = start.indexOf(tokenizer.special.startOfTranscript);
 
       const decodeStart = performance.now();
-      const heardSeconds = this.model.fitted ? window.length / WHISPER_SAMPLE_RATE : undefined;
-      const result = await this.decodeWithFallback(encoderOutput, start, sotIndex, decodeOptions, random, heardSeconds);
+      // A window shorter than 30 s is padded with silence (fitted or not): decoding ends where the audio does.
+      const endSeconds = window.length < SAMPLES_PER_WINDOW ? window.length / WHISPER_SAMPLE_RATE : undefined;
+      const draft = this.model.rowsIndependent ? options.drafts?.[windowTokens.length] : undefined;
+      const result = await this.decodeWithFallback(encoderOutput, start, sotIndex, decodeOptions, random, {
+        endSeconds,
+        draft,
+      });
       timings.decoderMs += performance.now() - decodeStart;
       temperatures.push(result.temperature);
       settled &&= result.settled;
+      windowTokens.push(result.tokens);
+      runs.decoder += result.decoderRuns;
+      runs.draftAccepted += result.draftAccepted;
 
       const offset = seek / WHISPER_SAMPLE_RATE;
       const windowSeconds = window.length / WHISPER_SAMPLE_RATE;
@@ -168,8 +194,9 @@ export class SpeechRecognizer {
       }
       seek += advance;
     }
+    const spoken = dropHallucinations(segments, samples);
     // A trailing U+FFFD is a character the decoder stopped in the middle of.
-    const text = segments
+    const text = spoken
       .map((s) => s.text)
       .join('')
       .replace(/\uFFFD+$/u, '')
@@ -180,13 +207,36 @@ export class SpeechRecognizer {
       noSpeech: text === '',
       language: language ?? 'en',
       languageProbs,
-      segments: segments.map((s) => ({ ...s, text: s.text.trim() })).filter((s) => s.text !== ''),
+      segments: spoken.map((s) => ({ ...s, text: s.text.trim() })).filter((s) => s.text !== ''),
       tokens: tokenCount,
+      windowTokens,
+      decoderRuns: runs.decoder,
+      draftAccepted: runs.draftAccepted,
       timings,
       cache: { encoderHits: this.cache.hits - hitsBefore, encoderMisses: this.cache.misses - missesBefore },
       temperatures,
       settled,
     };
+  }
+
+  /**
+   * Runs the encoder and a first decoder step once on silence for each window of up to
+   * `seconds` of speech, so that no utterance pays a shape's first, slow run (see
+   * bucketedWindowFrames). Nothing is cached: the outputs are thrown away.
+   */
+  async warmUp(seconds: number, signal?: AbortSignal): Promise<void> {
+    // Stop early when asked (real work is waiting); a later call goes on where this one stopped.
+    const start = this.startTokens('en', { task: 'transcribe', timestamps: true } as TranscribeOptions);
+    const frames = new Set<number>();
+    if (!this.model.fitted) frames.add(WHISPER_WINDOW_FRAMES);
+    else for (let s = 1; s <= seconds; s++) frames.add(bucketedWindowFrames(s * 100 + FITTED_TAIL_FRAMES));
+    for (const n of frames) {
+      if (signal?.aborted) return;
+      if (this.warmFrames.has(n)) continue;
+      const output = await this.model.encode(this.mel.compute(new Float32Array(0), n), n);
+      await this.model.decoder.run(start, output, null);
+      this.warmFrames.add(n);
+    }
   }
 
   private async encode(window: Float32Array, frames: number, timings: Transcript['timings']): Promise<Tensor> {
@@ -198,6 +248,7 @@ export class SpeechRecognizer {
     const encoderStart = performance.now();
     timings.melMs += encoderStart - melStart;
     const output = await this.model.encode(features, frames);
+    this.warmFrames.add(frames);
     timings.encoderMs += performance.now() - encoderStart;
     this.cache.set(key, output);
     return output;
@@ -245,7 +296,9 @@ export class SpeechRecognizer {
    * Decodes at each temperature of the ladder until the result is neither repetitive (gzip
    * compression ratio) nor improbable (mean log-probability). A window that is probably silent
    * (no-speech probability above its threshold) is not retried: its text is dropped. `settled`:
-   * the result passed those checks (false when the ladder ran out).
+   * the result passed those checks. When the ladder runs out, the likeliest attempt that is not a
+   * loop is kept (the last one, at the highest temperature, is usually the worst); the draft is
+   * checked only at temperature 0, where greedy decoding is what it predicts.
    */
   private async decodeWithFallback(
     encoderOutput: Tensor,
@@ -253,13 +306,13 @@ export class SpeechRecognizer {
     sotIndex: number,
     options: TranscribeOptions,
     random: () => number,
-    /** A fitted window's audio: segments past it are in the padding (and dropped later). */
-    heardSeconds: number | undefined,
+    window: { endSeconds: number | undefined; draft: readonly number[] | undefined },
   ): Promise<DecodeResult & { settled: boolean }> {
-    let result: DecodeResult | undefined;
-    let settled = false;
+    const attempts: { result: DecodeResult; repetitive: boolean }[] = [];
+    let decoderRuns = 0;
+    let draftAccepted = 0;
     for (const temperature of options.temperatures) {
-      result = await decodeWindow(this.model.decoder, encoderOutput, this.tokens, {
+      const result = await decodeWindow(this.model.decoder, encoderOutput, this.tokens, {
         start,
         sotIndex,
         timestamps: options.timestamps,
@@ -268,27 +321,25 @@ export class SpeechRecognizer {
         maxTokens: Math.floor(this.model.dims.maxTargetPositions / 2),
         random,
         signal: options.signal,
+        endSeconds: window.endSeconds,
+        draft: temperature === 0 ? window.draft : undefined,
       });
-      // Only what lies in the audio is judged: in a fitted window, tiny often repeats a short
-      // command into the padding, and those segments are dropped anyway; a loop there is no
-      // reason to run the whole ladder (seconds) for text that was right the first time.
-      const heard = heardSeconds === undefined ? result.tokens : this.tokensWithin(result.tokens, heardSeconds);
-      const text = this.model.tokenizer.decode(heard);
-      const loopInAudio = result.loopCut && heard.length === result.tokens.length;
-      const repetitive = compressionRatio(text) > options.compressionRatioThreshold || loopInAudio;
+      decoderRuns += result.decoderRuns;
+      draftAccepted += result.draftAccepted;
+      const text = this.model.tokenizer.decode(result.tokens);
+      const repetitive = compressionRatio(text) > options.compressionRatioThreshold || result.loopCut;
       const unlikely = result.avgLogProb < options.logProbThreshold;
-      settled = (result.noSpeechProb > options.noSpeechThreshold && unlikely) || (!repetitive && !unlikely);
-      if (settled) break;
+      const silent = result.noSpeechProb > options.noSpeechThreshold && unlikely;
+      if (silent || (!repetitive && !unlikely)) return { ...result, decoderRuns, draftAccepted, settled: true };
+      attempts.push({ result, repetitive });
     }
-    if (!result) throw new AppError('InvalidPayload', 'No decoding temperature was given.');
-    return { ...result, settled };
-  }
-
-  /** The tokens before the first timestamp at or past `seconds` (where the padding of a fitted window starts). */
-  private tokensWithin(tokens: number[], seconds: number): number[] {
-    const tokenizer = this.model.tokenizer;
-    const end = tokens.findIndex((id) => tokenizer.isTimestamp(id) && tokenizer.timestampSeconds(id) >= seconds);
-    return end < 0 ? tokens : tokens.slice(0, end);
+    const candidates = attempts.some((a) => !a.repetitive) ? attempts.filter((a) => !a.repetitive) : attempts;
+    const best = candidates.reduce<DecodeResult | undefined>(
+      (a, { result }) => (a === undefined || result.avgLogProb > a.avgLogProb ? result : a),
+      undefined,
+    );
+    if (!best) throw new AppError('InvalidPayload', 'No decoding temperature was given.');
+    return { ...best, decoderRuns, draftAccepted, settled: false };
   }
 
   /**

@@ -102,6 +102,24 @@ export class WhisperDecoder {
     };
   }
 
+  /**
+   * The cache cut back to its first `length` tokens: what decoding continues from when only the
+   * start of a draft run is kept. Self-attention entries are copied; cross-attention ones shared.
+   */
+  truncate(cache: DecoderCache, length: number): DecoderCache {
+    if (length >= cache.length) return cache;
+    const { ort, dims } = this;
+    const self = cache.self.map((tensor) => {
+      const data = tensor.data as Float32Array;
+      const out = new Float32Array(dims.decoderHeads * length * dims.headSize);
+      const from = cache.length * dims.headSize;
+      const to = length * dims.headSize;
+      for (let h = 0; h < dims.decoderHeads; h++) out.set(data.subarray(h * from, h * from + to), h * to);
+      return new ort.Tensor('float32', out, [1, dims.decoderHeads, length, dims.headSize]);
+    });
+    return { self, cross: cache.cross, length };
+  }
+
   release(): Promise<void> {
     return this.session.release();
   }

@@ -3,6 +3,7 @@ import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { AppError } from '../../../shared/errors';
 import { onnxRuntime, openSession, type ModelLoader } from '../models/model-loader';
 import { quantizedHeadDecoderModel } from './decoder-head';
+import { rowQuantizedDecoderModel } from './row-quantization';
 import { windowedEncoderModel, WHISPER_WINDOW_FRAMES } from './encoder-window';
 import { WHISPER_MELS } from './log-mel';
 import { WhisperDecoder, type WhisperDims } from './whisper-decoder';
@@ -30,6 +31,11 @@ export class WhisperModel {
     readonly dims: WhisperDims,
     /** The encoder accepts windows shorter than 3000 frames. */
     readonly fitted: boolean,
+    /**
+     * The decoder quantizes each token on its own (row-quantization.ts), so a run over many tokens
+     * gives each the logits it would get alone: drafts can be checked in one run.
+     */
+    readonly rowsIndependent: boolean,
   ) {
     this.decoder = new WhisperDecoder(onnxRuntime(), decoder, dims);
   }
@@ -67,13 +73,20 @@ export class WhisperModel {
     } catch {
       // Another export: the unedited decoder works, only slower.
     }
+    let rowsIndependent = false;
+    try {
+      decoderModel = rowQuantizedDecoderModel(decoderModel);
+      rowsIndependent = true;
+    } catch {
+      // Another export: it decodes as before, without drafts (its rows of one run are not independent).
+    }
     const [encoder, decoder] = await Promise.all([
       // The arena only for the decoder: its many small per-token allocations run 5× faster with
       // it, while the encoder's few large ones would keep hundreds of MiB in it after each run.
       openSession(encoderModel, options.threads, false),
       openSession(decoderModel, options.threads, true),
     ]);
-    return new WhisperModel(info, tokenizer, encoder, decoder, dims, fitted);
+    return new WhisperModel(info, tokenizer, encoder, decoder, dims, fitted, rowsIndependent);
   }
 
   /** Runs the encoder on log-mel features [80 × frames] (frames even; 3000 unless fitted). */
