@@ -3,7 +3,7 @@
 // the last word, and the time from writing `stop` to reading the `final` line. Twelve generated
 // utterances of 1–10 s, idle and with two busy processes beside it, against `earshot transcribe`
 // (one-shot) on the same clips, WER for each.
-import { execFile, spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { writeWavFile } from '../src/main/audio/wav';
 import { MicScene, VirtualAudio, type FifoMic, type MicFormat } from '../tests/support/alsa';
+import { startBusyProcesses } from '../tests/support/busy-processes';
 import { runCli, spawnCli } from '../tests/support/cli-process';
 import { SpeechGenerator, type TtsVoice } from '../tests/support/tts-speech';
 import { wordErrorRate } from '../tests/support/wer';
@@ -78,7 +79,11 @@ class Listener {
 
   constructor(env: NodeJS.ProcessEnv, configDir: string) {
     this.child = spawnCli(['listen', '--json', '--ptt', '--device', MIC_NAME, '--config-dir', configDir], env);
-    this.child.stderr.on('data', (d: Buffer) => (this.stderrText += d.toString()));
+    this.child.stderr.on('data', (d: Buffer) => {
+      this.stderrText += d.toString();
+      if (process.env.EARSHOT_TRACE)
+        for (const l of d.toString().split('\n')) if (l.includes('TRACE')) console.error(l);
+    });
     createInterface({ input: this.child.stdout }).on('line', (line) => {
       this.lines.push({ at: performance.now(), event: JSON.parse(line) as Record<string, unknown> });
       this.waiters.forEach((w) => w());
@@ -174,13 +179,6 @@ async function liveSession(clips: readonly Clip[], dir: string): Promise<LiveRes
   return result;
 }
 
-/** Processes that keep a core busy each, as a build or a video call does. */
-function busyProcesses(n: number): ChildProcess[] {
-  return Array.from({ length: n }, () =>
-    spawn(process.execPath, ['-e', 'for (;;) Math.sqrt(Math.random());'], { stdio: 'ignore' }),
-  );
-}
-
 async function makeClips(dir: string): Promise<Clip[]> {
   const speech = new SpeechGenerator(dir);
   const clips: Clip[] = [];
@@ -222,12 +220,12 @@ export const livePttBench = {
       const shotMs = shots.map((s) => s.timings.total_ms ?? s.timings.totalMs ?? NaN);
 
       const idle = await liveSession(clips, dir);
-      const hogs = busyProcesses(BUSY_PROCESSES);
+      const load = startBusyProcesses(BUSY_PROCESSES);
       let busy: LiveResult;
       try {
         busy = await liveSession(clips, dir);
       } finally {
-        hogs.forEach((h) => h.kill('SIGKILL'));
+        await load.stop();
       }
       const seconds = clips.map((c) => c.seconds);
       const lines = [

@@ -68,7 +68,10 @@ export const FinalTranscriptSchema = z
      * as the last partial itself (settled on the same audio: no encoder or decoder ran after speech).
      */
     finalPass: z.enum(['full', 'cached-encoder', 'reused-partial']),
-    /** The worker crashed during the utterance; the text came from main's copy of the audio. */
+    /**
+     * The worker crashed during the utterance, or lagged so far that frames of it were dropped on
+     * their way: the text came from main's copy of the whole audio.
+     */
     recovered: z.boolean(),
     copied: z.boolean(),
     timings: UtteranceTimingsSchema,

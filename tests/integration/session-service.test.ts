@@ -11,6 +11,7 @@ import { JsonFileSettingsBackend } from '../../src/main/settings/json-file-backe
 import { bindToggleShortcut, type ShortcutRegistry } from '../../src/main/session/toggle-shortcut';
 import type { EventChannel } from '../../src/shared/ipc/contract';
 import type { FinalTranscript, SessionProblem } from '../../src/shared/session';
+import { startBusyProcesses } from '../support/busy-processes';
 import { loopbackBridge } from '../support/loopback-bridge';
 import { memoryLog } from '../support/memory-log';
 import { SHARED_AUDIO } from '../support/shared-audio';
@@ -107,6 +108,25 @@ describe('voice session over the IPC contract', () => {
 
     expect(await api.stopSession()).toMatchObject({ running: false, state: 'idle' });
   }, 60_000);
+
+  it('with two busy processes beside it, a push-to-talk of jfk.wav still gives its whole text: none of its audio is lost', async () => {
+    const load = startBusyProcesses(2);
+    try {
+      const { api, seen } = await bridge();
+      await api.pressToTalk();
+      await sleep(11_500); // all of jfk.wav, which plays from the start of capture
+      await api.releaseToTalk();
+      const final = await seen.next<FinalTranscript>('session:final', 60_000);
+      // If the worker fell behind and frames were dropped on their way, the final says so and
+      // comes from main's copy of the audio; either way it is the whole sentence.
+      expect(normaliseText(final.text).join(' ')).toBe(
+        'and so my fellow americans ask not what your country can do for you ask what you can do for your country',
+      );
+      expect(final.timings.recordingMs).toBeGreaterThan(11_000);
+    } finally {
+      await load.stop();
+    }
+  }, 90_000);
 
   it('refuses malformed requests with the reason, before any service runs', async () => {
     const { api, services } = await bridge();

@@ -59,13 +59,16 @@ export class BoundedFrameQueue {
   /**
    * Copies `samples` into a free slot. When the queue is full the oldest frame is dropped to
    * make room; a full queue never blocks or throws. Throws `RangeError` only when `samples`
-   * is not exactly `frameSamples` long (a bug in the caller's framing).
+   * is not exactly `frameSamples` long (a bug in the caller's framing). Returns the sequence
+   * number of the frame dropped to make room, if one was.
    */
-  push(samples: Float32Array, seq: number, captureTime: number): void {
+  push(samples: Float32Array, seq: number, captureTime: number): number | undefined {
     if (samples.length !== this.frameSamples) {
       throw new RangeError(`a frame has ${this.frameSamples} samples, got ${samples.length}`);
     }
+    let dropped: number | undefined;
     if (this.count === this.capacity) {
+      dropped = this.slots[this.head]!.seq;
       this.head = (this.head + 1) % this.capacity;
       this.count--;
       this.droppedCount++;
@@ -76,6 +79,7 @@ export class BoundedFrameQueue {
     slot.captureTime = captureTime;
     this.count++;
     this.pushedCount++;
+    return dropped;
   }
 
   /**

@@ -13,6 +13,8 @@ export interface FrameSenderOptions {
 }
 
 const LATENCY_SAMPLES = 1024;
+/** Dropped frames remembered, newest last: more than a longest utterance (30 s) holds. */
+const DROPPED_REMEMBERED = 1024;
 
 /**
  * Sends 80 ms frames to the worker without ever blocking capture. Frames wait in a bounded
@@ -27,6 +29,8 @@ export class FrameSender {
   private readonly inFlight = new Map<number, number>();
   private readonly latencies = new Float64Array(LATENCY_SAMPLES);
   private latencyCount = 0;
+  /** Sequence numbers of frames dropped before they reached the worker, in order. */
+  private readonly droppedSeqs: number[] = [];
   private readonly stopListening: () => void;
   sent = 0;
   acknowledged = 0;
@@ -58,8 +62,17 @@ export class FrameSender {
   }
 
   push(samples: Float32Array, seq: number, captureTime: number): void {
-    this.queue.push(samples, seq, captureTime);
+    const dropped = this.queue.push(samples, seq, captureTime);
+    if (dropped !== undefined) {
+      this.droppedSeqs.push(dropped);
+      if (this.droppedSeqs.length > DROPPED_REMEMBERED) this.droppedSeqs.shift();
+    }
     this.pump();
+  }
+
+  /** Frames in [from, to] dropped before they reached the worker (the worker's copy of them has a gap). */
+  droppedBetween(from: number, to: number): number {
+    return this.droppedSeqs.filter((seq) => seq >= from && seq <= to).length;
   }
 
   /** Latency from capture callback to arrival in the worker over the last ~1000 frames, in ms. */

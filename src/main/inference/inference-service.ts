@@ -86,6 +86,14 @@ export class InferenceService {
     await this.options.audio.stop(HOLDER);
   }
 
+  /**
+   * Frames in [from, to] that never reached the worker: dropped while it lagged. An utterance
+   * with any is transcribed from main's copy of its audio (WorkerUtterances).
+   */
+  framesLostBetween(from: number, to: number): number {
+    return this.sender?.droppedBetween(from, to) ?? 0;
+  }
+
   /** The wake words a user can choose from, with their licences. */
   availableKeywords(): { id: string; licence: string }[] {
     return Object.values(KEYWORD_MODELS).map((m) => ({ id: m.id, licence: m.licence }));

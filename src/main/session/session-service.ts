@@ -75,6 +75,7 @@ export class SessionService {
         return { asr: asrSettingsFor(profile, options.userModelsDir), partialIntervalMs: profile.partialIntervalMs };
       },
       (fromSeq, toSeq) => options.audio.framesAudio(fromSeq, toSeq),
+      (fromSeq, toSeq) => options.inference.framesLostBetween(fromSeq, toSeq),
       options.log,
     );
     this.session = new VoiceSession(utterances, this.sessionSettings());

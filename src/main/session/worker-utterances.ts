@@ -32,6 +32,8 @@ export class WorkerUtterances implements UtteranceTranscriber {
     private readonly settings: () => { asr: AsrSettings; partialIntervalMs: number },
     /** Main's copy of the audio (the capture ring buffer), for when the worker loses an utterance. */
     private readonly audioFor: (fromSeq: FrameSeq, toSeq: FrameSeq) => Float32Array<ArrayBuffer> | undefined,
+    /** Frames of a range that never reached the worker (dropped while it lagged). */
+    private readonly framesLost: (fromSeq: FrameSeq, toSeq: FrameSeq) => number,
     private readonly log: Logger,
   ) {
     // A respawned worker knows nothing of the utterances its predecessor was recording.
@@ -66,13 +68,19 @@ export class WorkerUtterances implements UtteranceTranscriber {
 
   /**
    * The final transcript. When the worker crashed during the utterance (or while finishing it),
-   * the respawned worker transcribes main's copy of the audio instead: the text comes late, with
-   * `recovered` set, rather than not at all.
+   * or lagged so far behind that frames of it were dropped on their way, the worker transcribes
+   * main's copy of the audio instead: the text comes later, with `recovered` set, and whole.
    */
   async finish(id: number, toSeq: FrameSeq): Promise<SessionTranscript> {
     const started = this.started.get(id);
     this.started.delete(id);
     let failure: unknown;
+    const lost = started && !started.lost && !started.fromMain ? this.framesLost(started.fromSeq, toSeq) : 0;
+    if (started && lost > 0) {
+      this.log.warn(`${lost} frames of utterance ${id} never reached the worker; transcribing main's copy of its audio`);
+      started.lost = true;
+      this.worker.request({ type: 'utterance-cancel', utterance: id }).catch(() => undefined);
+    }
     if (started && !started.lost && !started.fromMain) {
       try {
         await started?.request;

@@ -245,7 +245,7 @@ describe('LiveView with the real session', () => {
         'end-to-text': ['End of speech → text', '1210 ms'],
       });
       expect(ptt!.get('[data-testid="final-trigger"]').text()).toBe('Push-to-talk');
-      expect(ptt!.get('[data-testid="final-recovered"]').text()).toBe('Recovered after a worker crash');
+      expect(ptt!.get('[data-testid="final-recovered"]').text()).toBe("Recovered from the app's copy of the audio");
       expect(ptt!.get('[data-testid="final-copied"]').text()).toBe('Copied');
       expect(ptt!.get('time').attributes('datetime')).toBe('2026-01-05T09:30:02.000Z');
 

@@ -8,8 +8,12 @@ import {
 import { transcriptResult, type AsrService } from './asr-service';
 import { PartialTranscriber } from './partial-transcriber';
 
-/** How long `finish` waits for frames up to its end that have not arrived (a stalled device). */
-const FRAME_WAIT_MS = 1500;
+/**
+ * How long `finish` waits for the frames up to its end. Main sends every frame it captured unless
+ * it dropped one while this worker lagged (and then transcribes its own copy instead), so they
+ * do come, however busy the machine: this only guards against a stream that stopped for good.
+ */
+const FRAME_WAIT_MS = 15_000;
 
 interface Open {
   id: number;
@@ -89,6 +93,7 @@ export class LiveUtterances {
     const open = this.current;
     if (!open || open.id !== utterance)
       throw new AppError('InvalidPayload', `No utterance ${utterance} is being recorded.`);
+    const t0 = performance.now(); const behind = toSeq - open.lastSeq;
     if (open.lastSeq < toSeq) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, FRAME_WAIT_MS);
@@ -104,12 +109,14 @@ export class LiveUtterances {
     }
     this.current = undefined;
     const started = performance.now();
+    (globalThis as any).__trace = { behind, framesMs: started - t0 };
     let transcript;
     try {
       transcript = await open.transcriber.finish();
     } finally {
       this.done(open);
     }
+    if (process.env.EARSHOT_TRACE) console.error('TRACE finish', JSON.stringify({ ...(globalThis as any).__trace, finishMs: performance.now() - started, ...(open.transcriber as any).traceInfo, enc: transcript.timings.encoderMs, dec: transcript.timings.decoderMs, runs: transcript.decoderRuns, acc: transcript.draftAccepted }));
     return transcriptResult(transcript, open.transcriber.recognizer, {
       ...transcript.timings,
       loadMs: 0,

@@ -139,8 +139,10 @@ export class PartialTranscriber {
    * awaited (it may be the final itself); one that covers less is stopped, not waited for.
    */
   async finish(): Promise<Transcript> {
+    const w0 = performance.now(); const wasRunning = Boolean(this.running); const sameAudio = this.runningLength === this.heard;
     if (this.running && this.runningLength !== this.heard) this.stopRunning?.abort();
     await this.whenIdle();
+    (this as any).traceInfo = { wasRunning, sameAudio, idleWaitMs: performance.now() - w0, lastLen: this.last?.length, heard: this.heard };
     const last = this.last;
     // Greedy at temperature 0 is deterministic: on the same audio, a partial that passed the
     // fallback checks is exactly what the final pass would decode first and keep.

@@ -158,7 +158,9 @@ function printUpdate(update: SessionUpdate, print: Printer, seconds: number): vo
         end_to_text_ms: Math.round(final.timings.endToTextMs),
       };
       const note = final.recovered
-        ? { note: 'The inference worker crashed during this utterance; its audio was transcribed again.' }
+        ? {
+            note: "The inference worker crashed or fell behind during this utterance; the app's copy of its audio was transcribed.",
+          }
         : {};
       print(
         {
@@ -170,6 +172,7 @@ function printUpdate(update: SessionUpdate, print: Printer, seconds: number): vo
           history_id: final.historyId,
           copied: final.copied,
           final_pass: final.finalPass,
+          recovered: final.recovered,
           timings,
           ...note,
         },
