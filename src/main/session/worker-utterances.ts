@@ -77,7 +77,9 @@ export class WorkerUtterances implements UtteranceTranscriber {
     let failure: unknown;
     const lost = started && !started.lost && !started.fromMain ? this.framesLost(started.fromSeq, toSeq) : 0;
     if (started && lost > 0) {
-      this.log.warn(`${lost} frames of utterance ${id} never reached the worker; transcribing main's copy of its audio`);
+      this.log.warn(
+        `${lost} frames of utterance ${id} never reached the worker; transcribing main's copy of its audio`,
+      );
       started.lost = true;
       this.worker.request({ type: 'utterance-cancel', utterance: id }).catch(() => undefined);
     }

@@ -11,6 +11,8 @@ export class FrameReceiver {
   /** Frames main dropped before sending (seen as sequence gaps). */
   missed = 0;
   received = 0;
+  /** How long ago the frame now being processed was captured, in ms: how far behind live audio this worker is. */
+  lagMs = 0;
 
   constructor(private readonly now: () => number = () => performance.timeOrigin + performance.now()) {}
 
@@ -28,6 +30,7 @@ export class FrameReceiver {
       if (frame.seq > this.lastSeq + 1 && this.lastSeq >= 0) this.missed += frame.seq - this.lastSeq - 1;
       this.lastSeq = Math.max(this.lastSeq, frame.seq);
       this.received++;
+      this.lagMs = this.now() - frame.captureTime;
       for (const handler of this.handlers) await handler(frame.samples, frame.seq);
     }
     return { ack: { type: 'frames-ack', seq: this.lastSeq, count: parsed.data.frames.length, receivedAt } };

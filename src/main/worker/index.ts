@@ -18,11 +18,11 @@ const modelDir = process.env.EARSHOT_MODEL_DIR;
 const loader = new ModelLoader(modelDir ? modelFolder(modelDir) : packagedModels);
 const send = (event: WorkerEvent) => parent.send(event);
 const asr = new AsrService(loader, send);
-const utterances = new LiveUtterances(asr, send);
+const frames = new FrameReceiver();
+const utterances = new LiveUtterances(asr, send, () => frames.lagMs);
 // Every processed frame also feeds the live utterance, marked voiced or not by the VAD.
 const listening = new Listening(loader, send, (samples, seq, voiced) => utterances.frame(samples, seq, voiced));
 const context: WorkerContext = { runtime: parent.runtime, loader, listening, asr, utterances };
-const frames = new FrameReceiver();
 frames.onFrame((samples, seq) => listening.frame(samples, seq));
 
 let framesDone: Promise<void> = Promise.resolve();

@@ -14,6 +14,12 @@ import { PartialTranscriber } from './partial-transcriber';
  * do come, however busy the machine: this only guards against a stream that stopped for good.
  */
 const FRAME_WAIT_MS = 15_000;
+/**
+ * A partial is skipped while the frames being processed are older than this: the worker is behind
+ * live audio (a busy machine), and a partial would only push it further behind, and the final
+ * with it. Idle, frames are processed 5–30 ms after capture.
+ */
+const PARTIAL_MAX_LAG_MS = 250;
 
 interface Open {
   id: number;
@@ -42,6 +48,8 @@ export class LiveUtterances {
   constructor(
     private readonly asr: AsrService,
     private readonly emit: (event: WorkerEvent) => void,
+    /** How far behind live audio the frame stream is, in ms (FrameReceiver.lagMs). */
+    private readonly lagMs: () => number = () => 0,
   ) {}
 
   /** Every live frame, in order, with whether the VAD heard speech in it. */
@@ -93,7 +101,6 @@ export class LiveUtterances {
     const open = this.current;
     if (!open || open.id !== utterance)
       throw new AppError('InvalidPayload', `No utterance ${utterance} is being recorded.`);
-    const t0 = performance.now(); const behind = toSeq - open.lastSeq;
     if (open.lastSeq < toSeq) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, FRAME_WAIT_MS);
@@ -109,14 +116,12 @@ export class LiveUtterances {
     }
     this.current = undefined;
     const started = performance.now();
-    (globalThis as any).__trace = { behind, framesMs: started - t0 };
     let transcript;
     try {
       transcript = await open.transcriber.finish();
     } finally {
       this.done(open);
     }
-    if (process.env.EARSHOT_TRACE) console.error('TRACE finish', JSON.stringify({ ...(globalThis as any).__trace, finishMs: performance.now() - started, ...(open.transcriber as any).traceInfo, enc: transcript.timings.encoderMs, dec: transcript.timings.decoderMs, runs: transcript.decoderRuns, acc: transcript.draftAccepted }));
     return transcriptResult(transcript, open.transcriber.recognizer, {
       ...transcript.timings,
       loadMs: 0,
@@ -142,6 +147,9 @@ export class LiveUtterances {
     open.transcriber.append(samples, voiced);
     open.lastSeq = seq;
     open.frames++;
-    if (open.ticksEvery > 0 && open.frames % open.ticksEvery === 0) open.transcriber.tick();
+    if (open.ticksEvery > 0 && open.frames % open.ticksEvery === 0) {
+      if (this.lagMs() > PARTIAL_MAX_LAG_MS) open.transcriber.skipBehind();
+      else open.transcriber.tick();
+    }
   }
 }

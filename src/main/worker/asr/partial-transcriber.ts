@@ -21,6 +21,8 @@ export interface PartialStats {
   skippedBusy: number;
   /** Ticks with no new audio since the last partial. */
   skippedIdle: number;
+  /** Ticks skipped because the worker was behind live audio (see LiveUtterances). */
+  skippedBehind: number;
   /** The final pass was the last partial itself (same audio, settled greedy result). */
   finalReused: boolean;
   /** Partials stopped because the final pass needed more audio than they covered. */
@@ -64,6 +66,7 @@ export class PartialTranscriber {
     partials: 0,
     skippedBusy: 0,
     skippedIdle: 0,
+    skippedBehind: 0,
     finalReused: false,
     stopped: 0,
     failed: 0,
@@ -110,6 +113,11 @@ export class PartialTranscriber {
     return this.heard / SAMPLE_RATE;
   }
 
+  /** A tick the caller skips: the audio is coming in late, and catching up comes first. */
+  skipBehind(): void {
+    this.stats.skippedBehind++;
+  }
+
   /** Starts a partial unless one is running or nothing new arrived; never waits for one. */
   tick(): void {
     if (this.running) {
@@ -139,10 +147,8 @@ export class PartialTranscriber {
    * awaited (it may be the final itself); one that covers less is stopped, not waited for.
    */
   async finish(): Promise<Transcript> {
-    const w0 = performance.now(); const wasRunning = Boolean(this.running); const sameAudio = this.runningLength === this.heard;
     if (this.running && this.runningLength !== this.heard) this.stopRunning?.abort();
     await this.whenIdle();
-    (this as any).traceInfo = { wasRunning, sameAudio, idleWaitMs: performance.now() - w0, lastLen: this.last?.length, heard: this.heard };
     const last = this.last;
     // Greedy at temperature 0 is deterministic: on the same audio, a partial that passed the
     // fallback checks is exactly what the final pass would decode first and keep.

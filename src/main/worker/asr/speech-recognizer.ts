@@ -234,6 +234,7 @@ export class SpeechRecognizer {
       if (signal?.aborted) return;
       if (this.warmFrames.has(n)) continue;
       const output = await this.model.encode(this.mel.compute(new Float32Array(0), n), n);
+      if (signal?.aborted) return;
       await this.model.decoder.run(start, output, null);
       this.warmFrames.add(n);
     }
