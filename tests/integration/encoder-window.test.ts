@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/shared/errors';
 import { seededRandom } from '../../src/shared/seeded-random';
 import {
+  bucketedWindowFrames,
   encoderWindowFrames,
   WHISPER_WINDOW_FRAMES,
   windowedEncoderModel,
@@ -167,5 +168,11 @@ describe('encoderWindowFrames', () => {
   it('rounds up to an even frame count, at most 3000', () => {
     expect([1, 2, 401, 2999, 3000, 4500].map(encoderWindowFrames)).toEqual([2, 2, 402, 3000, 3000, 3000]);
     expect(() => encoderWindowFrames(0)).toThrow(RangeError);
+  });
+
+  it('buckets a fitted window to whole seconds, so that few shapes exist to warm', () => {
+    expect([1, 100, 101, 650, 1300, 2950, 3200].map(bucketedWindowFrames)).toEqual([
+      100, 100, 200, 700, 1300, 3000, 3000,
+    ]);
   });
 });
