@@ -11,10 +11,18 @@ export class FrameReceiver {
   /** Frames main dropped before sending (seen as sequence gaps). */
   missed = 0;
   received = 0;
-  /** How long ago the frame now being processed was captured, in ms: how far behind live audio this worker is. */
-  lagMs = 0;
+  private lastLagMs = 0;
+  private lastFrameAt = -Infinity;
 
   constructor(private readonly now: () => number = () => performance.timeOrigin + performance.now()) {}
+
+  /**
+   * How far behind live audio this worker is, in ms: how long ago the frame it processed last was
+   * captured. 0 when no frame came for half a second (no stream to fall behind).
+   */
+  get lagMs(): number {
+    return this.now() - this.lastFrameAt > 500 ? 0 : this.lastLagMs;
+  }
 
   onFrame(handler: (samples: Float32Array, seq: number) => void | Promise<void>): () => void {
     this.handlers.add(handler);
@@ -30,7 +38,8 @@ export class FrameReceiver {
       if (frame.seq > this.lastSeq + 1 && this.lastSeq >= 0) this.missed += frame.seq - this.lastSeq - 1;
       this.lastSeq = Math.max(this.lastSeq, frame.seq);
       this.received++;
-      this.lagMs = this.now() - frame.captureTime;
+      this.lastFrameAt = this.now();
+      this.lastLagMs = this.lastFrameAt - frame.captureTime;
       for (const handler of this.handlers) await handler(frame.samples, frame.seq);
     }
     return { ack: { type: 'frames-ack', seq: this.lastSeq, count: parsed.data.frames.length, receivedAt } };

@@ -17,8 +17,8 @@ const parent = connectToParent();
 const modelDir = process.env.EARSHOT_MODEL_DIR;
 const loader = new ModelLoader(modelDir ? modelFolder(modelDir) : packagedModels);
 const send = (event: WorkerEvent) => parent.send(event);
-const asr = new AsrService(loader, send);
 const frames = new FrameReceiver();
+const asr = new AsrService(loader, send, () => frames.lagMs);
 const utterances = new LiveUtterances(asr, send, () => frames.lagMs);
 // Every processed frame also feeds the live utterance, marked voiced or not by the VAD.
 const listening = new Listening(loader, send, (samples, seq, voiced) => utterances.frame(samples, seq, voiced));

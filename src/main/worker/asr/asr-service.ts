@@ -15,6 +15,10 @@ const LIVE_FRAME = 1280;
  * only while no utterance or transcription is under way.
  */
 const WARM_SECONDS = 12;
+/** Pause before each warm-up run, so the frames that arrived meanwhile are processed first. */
+const WARM_PAUSE_MS = 200;
+/** A warm-up run waits while the frame stream is further behind than this. */
+const WARM_MAX_LAG_MS = 100;
 import { resolveWhisperModel } from './whisper-registry';
 import { WhisperModel } from './whisper-model';
 
@@ -47,6 +51,8 @@ export class AsrService {
   constructor(
     private readonly loader: ModelLoader,
     private readonly emit: (event: WorkerEvent) => void,
+    /** How far behind live audio the frame stream is, in ms (FrameReceiver.lagMs). */
+    private readonly lagMs: () => number = () => 0,
   ) {}
 
   async transcribe(request: TranscribeRequest): Promise<TranscriptResult> {
@@ -201,8 +207,15 @@ export class AsrService {
     warming.stop.abort();
     const stop = new AbortController();
     this.warming = { recognizer: warming.recognizer, stop };
-    // Not awaited: it runs between utterances and stops at the next request.
-    warming.recognizer.warmUp(WARM_SECONDS, stop.signal).catch(() => undefined);
+    // Not awaited: it runs between utterances and stops at the next request. Each run holds this
+    // thread, so it waits for a moment when the wake word and VAD are not behind.
+    warming.recognizer.warmUp(WARM_SECONDS, stop.signal, () => this.quietMoment(stop.signal)).catch(() => undefined);
+  }
+
+  /** Resolves after a pause in which the frame stream is (or gets) no more than WARM_MAX_LAG_MS behind. */
+  private async quietMoment(signal: AbortSignal): Promise<void> {
+    do await new Promise((resolve) => setTimeout(resolve, WARM_PAUSE_MS));
+    while (!signal.aborted && this.lagMs() > WARM_MAX_LAG_MS);
   }
 
   private recognizer(request: AsrSettings): Promise<SpeechRecognizer> {

@@ -222,17 +222,23 @@ export class SpeechRecognizer {
   /**
    * Runs the encoder and a first decoder step once on silence for each window of up to
    * `seconds` of speech, so that no utterance pays a shape's first, slow run (see
-   * bucketedWindowFrames). Nothing is cached: the outputs are thrown away.
+   * bucketedWindowFrames). Nothing is cached: the outputs are thrown away. `before` runs before
+   * each window (the worker waits there for a quiet moment: each run holds its thread).
    */
-  async warmUp(seconds: number, signal?: AbortSignal): Promise<void> {
+  async warmUp(
+    seconds: number,
+    signal?: AbortSignal,
+    before: () => Promise<void> = async () => undefined,
+  ): Promise<void> {
     // Stop early when asked (real work is waiting); a later call goes on where this one stopped.
     const start = this.startTokens('en', { task: 'transcribe', timestamps: true } as TranscribeOptions);
     const frames = new Set<number>();
     if (!this.model.fitted) frames.add(WHISPER_WINDOW_FRAMES);
     else for (let s = 1; s <= seconds; s++) frames.add(bucketedWindowFrames(s * 100 + FITTED_TAIL_FRAMES));
     for (const n of frames) {
-      if (signal?.aborted) return;
       if (this.warmFrames.has(n)) continue;
+      await before();
+      if (signal?.aborted) return;
       const output = await this.model.encode(this.mel.compute(new Float32Array(0), n), n);
       if (signal?.aborted) return;
       await this.model.decoder.run(start, output, null);
