@@ -78,8 +78,8 @@ class Listener {
   private stderrText = '';
   readonly child: ChildProcessWithoutNullStreams;
 
-  constructor(env: NodeJS.ProcessEnv, configDir: string) {
-    this.child = spawnCli(['listen', '--json', '--ptt', '--device', MIC_NAME, '--config-dir', configDir], env);
+  constructor(env: NodeJS.ProcessEnv, configDir: string, args: readonly string[]) {
+    this.child = spawnCli(['listen', '--json', '--ptt', '--device', MIC_NAME, '--config-dir', configDir, ...args], env);
     this.child.stderr.on('data', (d: Buffer) => (this.stderrText += d.toString()));
     createInterface({ input: this.child.stdout }).on('line', (line) => {
       this.lines.push({ at: performance.now(), event: JSON.parse(line) as Record<string, unknown> });
@@ -134,12 +134,12 @@ async function waitWritten(mic: FifoMic, frame: number): Promise<void> {
 }
 
 /** One session: every clip pressed, spoken and released in turn. */
-async function liveSession(clips: readonly Clip[], dir: string): Promise<LiveResult> {
+async function liveSession(clips: readonly Clip[], dir: string, args: readonly string[] = []): Promise<LiveResult> {
   const audio = new VirtualAudio();
   const mic = audio.addFifoMic(MIC_NAME, MIC, 'USB microphone').open();
   audio.write();
   const scene = new MicScene(MIC);
-  const listener = new Listener(audio.env, dir);
+  const listener = new Listener(audio.env, dir, args);
   const result: LiveResult = { latencies: [], inside: [], texts: [], recovered: 0, failures: [] };
   try {
     await listener.next('ready', 0, 60_000);
@@ -225,12 +225,15 @@ export const livePttBench = {
       } finally {
         await load.stop();
       }
+      const accurate = await liveSession(clips, dir, ['--profile', 'high-accuracy']);
       const seconds = clips.map((c) => c.seconds);
       const lines = [
         `${clips.length} utterances of ${Math.min(...seconds).toFixed(1)}–${Math.max(...seconds).toFixed(1)} s (Balanced), stop ${RELEASE_LAG_MS} ms after the last word; write stop → read final`,
         describe('  live, idle', idle.latencies),
         describe(`  live, ${BUSY_PROCESSES} busy processes beside it`, busy.latencies),
         describe('  one-shot transcribe (its own total)', shotMs),
+        describe('  live, idle, High accuracy (base, 5 beams)', accurate.latencies) +
+          `   target p95 ≤ 1000 ms, WER ${(werOf(accurate.texts) * 100).toFixed(1)} %`,
         `  first utterance after start / median of the others (idle): ${(
           idle.latencies[0]! /
           percentile(
@@ -250,6 +253,7 @@ export const livePttBench = {
         ).toFixed(2)}×`,
         `  WER: live idle ${(werOf(idle.texts) * 100).toFixed(1)} %, live busy ${(werOf(busy.texts) * 100).toFixed(1)} %, one-shot ${(werOf(shotTexts) * 100).toFixed(1)} %`,
         `  finals from main's copy (worker's audio incomplete): idle ${idle.recovered}, busy ${busy.recovered}`,
+        `  targets: p95 ≤ 300 ms and p50 ≤ 200 ms idle; WER live ≤ one-shot + 0.5 points; busy WER within 1 point of idle`,
         `  per utterance (ms, idle/busy): ${idle.latencies.map((l, i) => `${l.toFixed(0)}/${busy.latencies[i]?.toFixed(0) ?? '-'}`).join('  ')}`,
       ];
       lines.push(`  inside (end→text=encoder+decoder, idle): ${idle.inside.join('  ')}`);
@@ -263,7 +267,7 @@ export const livePttBench = {
             `    "${c.reference}"\n      idle: ${idle.texts[i]}\n      busy: ${busy.texts[i]}\n      once: ${shotTexts[i]}`,
           );
       }
-      for (const f of [...idle.failures, ...busy.failures]) lines.push(`  failure: ${f}`);
+      for (const f of [...idle.failures, ...busy.failures, ...accurate.failures]) lines.push(`  failure: ${f}`);
       return lines;
     } finally {
       rmSync(dir, { recursive: true, force: true });

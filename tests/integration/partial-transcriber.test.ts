@@ -83,21 +83,50 @@ describe('PartialTranscriber', () => {
     expect(normaliseText(final.text)).toEqual(normaliseText(`${last.stable} ${last.unstable}`));
   });
 
-  it('runs a final pass that cannot reuse the last partial (beam search) on the cached encoder output', async () => {
+  it('runs a final pass that cannot reuse the last greedy partial (beam search) on the cached encoder output', async () => {
     const partials = new PartialTranscriber(
       new SpeechRecognizer(model, new EncoderCache(8)),
       { ...OPTIONS, language: 'en', beamSize: 3 },
       () => undefined,
     );
     partials.append(jfk.subarray(0, 16000 * 4));
-    // Speech pauses: a partial starts on everything heard, as it would while the silence hang-over runs.
-    partials.append(new Float32Array(FRAME), false);
+    partials.tick(); // a greedy partial on everything heard; then the key goes up
     await partials.whenIdle();
     expect(partials.stats.partials).toBe(1);
     const final = await partials.finish();
     expect(partials.stats.finalReused).toBe(false);
     expect(final.cache).toEqual({ encoderHits: 1, encoderMisses: 0 });
     expect(normaliseText(final.text).slice(0, 4)).toEqual(['and', 'so', 'my', 'fellow']);
+  });
+
+  it("makes the pass at a pause with the final's own options (beam search here), so an utterance that ends there needs no other", async () => {
+    const recognizer = new SpeechRecognizer(model, new EncoderCache(8));
+    const options = { ...OPTIONS, language: 'en', beamSize: 3 };
+    const partials = new PartialTranscriber(recognizer, options, () => undefined);
+    partials.append(jfk.subarray(0, 16000 * 4));
+    // Speech pauses: a pass starts on everything heard, as it would while the silence hang-over runs.
+    partials.append(new Float32Array(FRAME), false);
+    const final = await partials.finish();
+    expect(partials.stats).toMatchObject({ partials: 1, finalReused: true });
+    // The same as a final pass of its own on that audio.
+    const alone = await new SpeechRecognizer(model, new EncoderCache(1)).transcribe(
+      jfk.subarray(0, 16000 * 4),
+      options,
+    );
+    expect(final.text).toBe(alone.text);
+  });
+
+  it('stops a pause pass when speech goes on, instead of finishing work that is stale', async () => {
+    const partials = new PartialTranscriber(
+      new SpeechRecognizer(model, new EncoderCache(8)),
+      { ...OPTIONS, language: 'en', beamSize: 3 },
+      () => undefined,
+    );
+    partials.append(jfk.subarray(0, 16000 * 4));
+    partials.append(new Float32Array(FRAME), false); // a pause: a beam-search pass starts…
+    partials.append(jfk.subarray(16000 * 4, 16000 * 4 + FRAME)); // …and speech resumes at once
+    await partials.whenIdle();
+    expect(partials.stats).toMatchObject({ stopped: 1, partials: 0 });
   });
 
   it('stops a running partial that covers less audio than the final pass needs, instead of waiting for it', async () => {

@@ -23,7 +23,10 @@ export interface PartialStats {
   skippedIdle: number;
   /** Ticks skipped because the worker was behind live audio (see LiveUtterances). */
   skippedBehind: number;
-  /** The final pass was the last partial itself (same audio, settled greedy result). */
+  /**
+   * The final pass was the last partial itself: on the same audio, a pass made at a pause with
+   * the final's options, or a greedy partial that passed the fallback checks.
+   */
   finalReused: boolean;
   /** Partials stopped because the final pass needed more audio than they covered. */
   stopped: number;
@@ -38,11 +41,12 @@ const INITIAL_SAMPLES = 10 * SAMPLE_RATE;
 /**
  * Live partial transcripts of a growing utterance. The caller appends audio as it arrives and
  * calls `tick` at the profile's interval; a tick while a partial is still running is skipped, so
- * work never piles up. Partials decode greedily without fallback (speed over polish) and keep a
- * stable prefix by local agreement: a word is committed once two consecutive hypotheses agree on
- * it and everything before it. `finish` transcribes the whole utterance with the full options;
- * when no audio arrived since the last partial, its encoder output comes from the cache, and a
- * greedy final pass is the last partial itself when that passed the fallback checks.
+ * work never piles up. Partials decode greedily without fallback (speed over polish), except the
+ * one that starts when speech pauses, which runs with the final's options; they keep a stable
+ * prefix by local agreement: a word is committed once two consecutive hypotheses agree on it and
+ * everything before it. `finish` transcribes the whole utterance with the full options; when no
+ * audio arrived since the last partial, its encoder output comes from the cache, and the final
+ * pass is that partial itself when it ran with the final's options or settled greedily.
  */
 export class PartialTranscriber {
   private audio = new Float32Array(INITIAL_SAMPLES);
@@ -58,8 +62,10 @@ export class PartialTranscriber {
   /** A partial is due as soon as the running one ends (speech paused while it ran). */
   private tickWhenIdle = false;
   private lastLength = 0;
-  /** The latest partial's transcript and the audio it covered. */
-  private last: { length: number; transcript: Transcript } | undefined;
+  /** The latest partial's transcript, the audio it covered, and whether it ran with the final's options. */
+  private last: { length: number; transcript: Transcript; atPause: boolean } | undefined;
+  /** The running partial is a pause's pass (with the final's options). */
+  private runningPause = false;
   private previous: string[] = [];
   private committed: string[] = [];
   readonly stats: PartialStats = {
@@ -93,14 +99,17 @@ export class PartialTranscriber {
     this.audio.set(samples, this.length);
     this.length += samples.length;
     if (voiced) {
+      // Speech goes on: a pass made for the pause is stale; stop it rather than wait for it.
+      if (this.paused && this.runningPause) this.stopRunning?.abort();
       this.voicedEnd = this.length;
       this.paused = false;
     } else if (!this.paused && this.voicedEnd > 0) {
-      // Speech just paused (perhaps ended): a partial on everything heard so far now, or as soon
-      // as the running one is done, so the final pass finds its encoder output in the cache.
+      // Speech just paused (perhaps ended): a pass on everything heard so far now, or as soon as
+      // the running one is done. It runs with the final's own options (fallback ladder, beams),
+      // so when the utterance ends here the final pass is this one, already under way.
       this.paused = true;
       if (this.running) this.tickWhenIdle = true;
-      else this.tick();
+      else this.tick(true);
     }
   }
 
@@ -118,8 +127,11 @@ export class PartialTranscriber {
     this.stats.skippedBehind++;
   }
 
-  /** Starts a partial unless one is running or nothing new arrived; never waits for one. */
-  tick(): void {
+  /**
+   * Starts a partial unless one is running or nothing new arrived; never waits for one. `atPause`:
+   * decode with the final pass's full options instead of greedy only.
+   */
+  tick(atPause = false): void {
     if (this.running) {
       this.stats.skippedBusy++;
       return;
@@ -128,11 +140,11 @@ export class PartialTranscriber {
       this.stats.skippedIdle++;
       return;
     }
-    this.running = this.partial().finally(() => {
+    this.running = this.partial(atPause).finally(() => {
       this.running = undefined;
       if (this.tickWhenIdle) {
         this.tickWhenIdle = false;
-        this.tick();
+        this.tick(this.paused);
       }
     });
   }
@@ -150,9 +162,11 @@ export class PartialTranscriber {
     if (this.running && this.runningLength !== this.heard) this.stopRunning?.abort();
     await this.whenIdle();
     const last = this.last;
-    // Greedy at temperature 0 is deterministic: on the same audio, a partial that passed the
-    // fallback checks is exactly what the final pass would decode first and keep.
-    if (last && last.length === this.heard && last.transcript.settled && this.options.beamSize <= 1) {
+    // Decoding is deterministic (sampling is seeded): on the same audio, a pass made with the
+    // final's options (at a pause) is the final pass, and a greedy partial that passed the
+    // fallback checks is what the final pass would decode first and keep.
+    const sameOptions = last?.atPause || (last?.transcript.settled && this.options.beamSize <= 1);
+    if (last && last.length === this.heard && sameOptions) {
       this.stats.finalReused = true;
       // No encoder ran for this final pass: each window's output was already at hand.
       const windows = last.transcript.temperatures.length;
@@ -170,18 +184,19 @@ export class PartialTranscriber {
     });
   }
 
-  private async partial(): Promise<void> {
+  private async partial(atPause: boolean): Promise<void> {
     const length = this.heard;
     const started = performance.now();
     const stop = new AbortController();
     this.stopRunning = stop;
     this.runningLength = length;
+    this.runningPause = atPause;
     let result: Transcript;
     try {
+      const greedy = atPause ? {} : { beamSize: 1, temperatures: [0] };
       result = await this.recognizer.transcribe(this.audio.subarray(0, length), {
         ...this.options,
-        beamSize: 1,
-        temperatures: [0],
+        ...greedy,
         signal: stop.signal,
         drafts: this.last?.transcript.windowTokens,
       });
@@ -192,7 +207,7 @@ export class PartialTranscriber {
       return;
     }
     this.lastLength = length;
-    this.last = { length, transcript: result };
+    this.last = { length, transcript: result, atPause };
     this.stats.partials++;
     const words = result.text.split(/\s+/).filter((w) => w !== '');
     this.commit(words);
