@@ -168,19 +168,9 @@ describe('live detection in the worker', () => {
   }, 60_000);
 
   it("still delivers the text when the worker is killed during an utterance, from main's copy of the audio", async () => {
-    const { client, stream } = await listeningWorker();
-    const jfk = await loadAudioFile(SHARED_AUDIO.jfk);
-    // Main's ring buffer, as AudioEngine.framesAudio gives it: the frames by number.
-    const sent = withSilence(jfk, 0.5);
-    const audioFor = (fromSeq: number, toSeq: number) => sent.slice(fromSeq * 1280, (toSeq + 1) * 1280);
-    const asr = asrSettingsFor(balanced, tempModelsDir, { language: 'en' });
-    const utterances = new WorkerUtterances(
-      client,
-      () => ({ asr, partialIntervalMs: 500 }),
-      audioFor,
-      () => 0,
-      memoryLog().log,
-    );
+    const { client, stream, sender } = await listeningWorker();
+    const sent = withSilence(await loadAudioFile(SHARED_AUDIO.jfk), 0.5);
+    const utterances = mainSide(client, sender, sent);
     utterances.start({ id: 1, trigger: 'ptt', fromSeq: 0, latestSeq: 0 });
     const streaming = stream(sent, 40);
     await sleep(3000);
@@ -193,19 +183,11 @@ describe('live detection in the worker', () => {
   }, 60_000);
 
   it("transcribes an utterance that started before the worker's 2 s of frames (a queued press) from main's copy", async () => {
-    const { client, stream } = await listeningWorker();
+    const { client, stream, sender } = await listeningWorker();
     const sent = withSilence(await loadAudioFile(SHARED_AUDIO.jfk), 0.5);
     await stream(sent);
     const lastSeq = Math.floor(sent.length / 1280) - 1;
-    const audioFor = (fromSeq: number, toSeq: number) => sent.slice(fromSeq * 1280, (toSeq + 1) * 1280);
-    const asr = asrSettingsFor(balanced, tempModelsDir, { language: 'en' });
-    const utterances = new WorkerUtterances(
-      client,
-      () => ({ asr, partialIntervalMs: 500 }),
-      audioFor,
-      () => 0,
-      memoryLog().log,
-    );
+    const utterances = mainSide(client, sender, sent);
     // Pressed at frame 0 while the previous utterance was transcribing; it starts when every frame is in.
     utterances.start({ id: 7, trigger: 'ptt', fromSeq: 0, latestSeq: lastSeq });
     const final = await utterances.finish(7, lastSeq);
