@@ -6,6 +6,8 @@ import { isVoiced, VoiceActivity } from '../vad/voice-activity';
 import { EncoderCache } from './encoder-cache';
 import { PartialTranscriber } from './partial-transcriber';
 import { SpeechRecognizer, type TranscribeOptions, type Transcript } from './speech-recognizer';
+import { resolveWhisperModel } from './whisper-registry';
+import { WhisperModel } from './whisper-model';
 
 /** 80 ms at 16 kHz: live audio arrives in the pipeline's frames. */
 const LIVE_FRAME = 1280;
@@ -19,8 +21,6 @@ const WARM_SECONDS = 12;
 const WARM_PAUSE_MS = 200;
 /** A warm-up run waits while the frame stream is further behind than this. */
 const WARM_MAX_LAG_MS = 100;
-import { resolveWhisperModel } from './whisper-registry';
-import { WhisperModel } from './whisper-model';
 
 /** What leaves the worker: the transcript without its tokens (drafts stay here), with its model and timings. */
 export function transcriptResult(

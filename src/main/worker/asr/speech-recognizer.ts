@@ -133,8 +133,8 @@ export class SpeechRecognizer {
     const windowTokens: number[][] = [];
     const runs = { decoder: 0, draftAccepted: 0 };
     // A fitted window always decodes with timestamps: without them the decoder tends to repeat a
-    // short command into the silence that pads it; with them it closes the segment and stops, and
-    // a segment that starts in the padding is dropped.
+    // short command into the silence that pads it; with them it closes the segment, and the first
+    // timestamp past the audio ends the pass.
     const decodeOptions = { ...options, timestamps: options.timestamps || this.model.fitted };
 
     for (let seek = 0; seek < samples.length;) {
@@ -231,7 +231,7 @@ export class SpeechRecognizer {
     before: () => Promise<void> = async () => undefined,
   ): Promise<void> {
     // Stop early when asked (real work is waiting); a later call goes on where this one stopped.
-    const start = this.startTokens('en', { task: 'transcribe', timestamps: true } as TranscribeOptions);
+    const start = this.startTokens('en', { task: 'transcribe', timestamps: true });
     const frames = new Set<number>();
     if (!this.model.fitted) frames.add(WHISPER_WINDOW_FRAMES);
     else for (let s = 1; s <= seconds; s++) frames.add(bucketedWindowFrames(s * 100 + FITTED_TAIL_FRAMES));
@@ -284,7 +284,7 @@ export class SpeechRecognizer {
     return { language: ranked[0]?.code ?? 'en', probs };
   }
 
-  private startTokens(language: string, options: TranscribeOptions): number[] {
+  private startTokens(language: string, options: Pick<TranscribeOptions, 'task' | 'timestamps' | 'prompt'>): number[] {
     const tokenizer = this.model.tokenizer;
     const start = tokenizer.promptIds({
       language: tokenizer.multilingual ? language : undefined,
