@@ -35,12 +35,16 @@ export interface VadFrameResult {
 }
 
 /**
- * Whether a frame counts as voiced for live partials: inside a confirmed speech segment (its
- * hang-over included) or loud enough to start one. The live worker and the file replay share it,
- * so a replay measures what a live session does.
+ * Whether a frame counts as voiced for live partials: Silero hears speech in it (at least the end
+ * threshold). The segment's hang-over is not voiced: a pause is seen where speech stops, not when
+ * the hang-over confirms it, so the pass made at the pause (with the final's options) starts
+ * 600 ms sooner in Balanced and is usually done, or nearly, when the key goes up or the segment
+ * ends. The end is not clipped: Silero's probability stays high for 2–4 chunks (64–128 ms) after
+ * the last sound, and the encoder window pads with silence of its own. The live worker and the
+ * file replay share the rule, so a replay measures what a live session does.
  */
 export function isVoiced(frame: VadFrameResult, endThreshold: number): boolean {
-  return frame.speaking || frame.probability >= endThreshold;
+  return frame.probability >= endThreshold;
 }
 
 type Ort = typeof OrtModule;
