@@ -38,7 +38,7 @@ export interface DecodeResult {
   /** P(<|nospeech|>) at the start of the transcript; 0 if the model has no such token. */
   noSpeechProb: number;
   temperature: number;
-  /** The decoder ran this many times (one per step, per beam). */
+  /** The decoder ran this many times: the start run, then one per step (a batched step of several hypotheses counts once). */
   decoderRuns: number;
   /** Decoding stopped on a repetition loop; the repeats were cut. */
   loopCut: boolean;
@@ -60,16 +60,52 @@ const LOOP_MAX_NGRAM = 16;
  */
 export const DRAFT_TRUST_MARGIN = 0.5;
 
-interface Hypothesis {
-  tokens: number[];
-  sumLogProb: number;
+/** The common part of every decoding: the start tokens' run and the rules that end a pass. */
+interface Opening {
+  vocab: number;
+  maxTokens: number;
+  /** Logits of the start run's last position (the first token's), or of draft token i's. */
+  row: (i: number) => Float32Array;
   cache: DecoderCache;
-  logits: Float32Array;
-  /**
-   * Set while the hypothesis follows a draft run: its cache covers the whole run (start and
-   * draft), and `rows` gives the logits after each draft token.
-   */
-  draftRun?: { rows: (i: number) => Float32Array; draft: readonly number[] };
+  noSpeechProb: number;
+  endsPass: (token: number) => boolean;
+}
+
+async function open(
+  decoder: WhisperDecoder,
+  encoderOutput: Tensor,
+  tokens: DecodingTokens & { noSpeech: number | undefined },
+  options: DecodeOptions,
+  draft: readonly number[],
+): Promise<Opening> {
+  const vocab = decoder.dims.vocabSize;
+  const start = options.start;
+  // The start tokens (and a draft) go in one run; every step after feeds one token on its cache.
+  // (Language identification's run of <|startoftranscript|> is not continued here: several tokens
+  // fed in one run on top of a cache decode wrongly with this merged decoder (measured: its cached
+  // branch does not keep the new tokens from seeing each other), so drafts always run from the start.)
+  const first = await decoder.run([...start, ...draft], encoderOutput, null);
+  const sotLogits = first.logits.subarray(options.sotIndex * vocab, (options.sotIndex + 1) * vocab);
+  return {
+    vocab,
+    maxTokens: maxTokensFor(decoder, options),
+    row: (i) => first.logits.subarray((start.length - 1 + i) * vocab, (start.length + i) * vocab),
+    cache: first.cache,
+    noSpeechProb:
+      tokens.noSpeech !== undefined
+        ? Math.exp((sotLogits[tokens.noSpeech] as number) - logSumExp(sotLogits, 0, vocab))
+        : 0,
+    endsPass: (token) =>
+      token === tokens.endOfText ||
+      (options.endSeconds !== undefined &&
+        tokens.timestampBegin !== undefined &&
+        token >= tokens.timestampBegin &&
+        (token - tokens.timestampBegin) * SECONDS_PER_TIMESTAMP >= options.endSeconds - 1e-6),
+  };
+}
+
+function maxTokensFor(decoder: WhisperDecoder, options: DecodeOptions): number {
+  return Math.min(options.maxTokens, decoder.dims.maxTargetPositions - options.start.length - 1);
 }
 
 /**
@@ -82,123 +118,209 @@ export async function decodeWindow(
   tokens: DecodingTokens & { noSpeech: number | undefined },
   options: DecodeOptions,
 ): Promise<DecodeResult> {
-  const vocab = decoder.dims.vocabSize;
-  const start = options.start;
-  const beams = options.temperature === 0 ? Math.max(1, options.beamSize) : 1;
-  const maxTokens = Math.min(options.maxTokens, decoder.dims.maxTargetPositions - start.length - 1);
-  const draft = beams === 1 && options.temperature === 0 ? (options.draft ?? []).slice(0, maxTokens) : [];
-  let runs = 0;
-  let draftAccepted = 0;
-  // The start tokens (and a draft) go in one run; every step after feeds one token on its cache.
-  // (Language identification's run of <|startoftranscript|> is not continued here: several tokens
-  // fed in one run on top of a cache decode wrongly with this merged decoder (measured: its cached
-  // branch does not keep the new tokens from seeing each other), so drafts always run from the start.)
-  const first = await decoder.run([...start, ...draft], encoderOutput, null);
-  runs++;
-  const row = (i: number) => first.logits.subarray((start.length - 1 + i) * vocab, (start.length + i) * vocab);
-  const sotLogits = first.logits.subarray(options.sotIndex * vocab, (options.sotIndex + 1) * vocab);
-  const noSpeechProb =
-    tokens.noSpeech !== undefined
-      ? Math.exp((sotLogits[tokens.noSpeech] as number) - logSumExp(sotLogits, 0, vocab))
-      : 0;
+  if (options.temperature === 0 && options.beamSize <= 1) return decodeGreedy(decoder, encoderOutput, tokens, options);
+  const [result] = await decodeTogether(decoder, encoderOutput, tokens, options, [
+    { temperature: options.temperature, random: options.random },
+  ]);
+  return result as DecodeResult;
+}
 
-  let live: Hypothesis[] = [
-    {
-      tokens: [],
-      sumLogProb: 0,
-      cache: first.cache,
-      logits: row(0).slice(),
-      draftRun: draft.length > 0 ? { rows: row, draft } : undefined,
-    },
-  ];
-  const finished: Hypothesis[] = [];
-  let loopCut = false;
-  const endsPass = (token: number): boolean =>
-    token === tokens.endOfText ||
-    (options.endSeconds !== undefined &&
-      tokens.timestampBegin !== undefined &&
-      token >= tokens.timestampBegin &&
-      (token - tokens.timestampBegin) * SECONDS_PER_TIMESTAMP >= options.endSeconds - 1e-6);
+/**
+ * Decodes one window once per temperature, all of them together: each step is one batched
+ * decoder run for every hypothesis still going (a beam search's beams, or one sample per
+ * temperature), about twice the cost of a single step rather than one step each. Temperature 0
+ * is beam search (`beamSize`), above 0 sampling with that temperature's own `random`, so a
+ * result does not depend on what it was decoded with. `decoderRuns` of each result: the runs
+ * they shared. Drafts are not used here.
+ */
+export async function decodeTogether(
+  decoder: WhisperDecoder,
+  encoderOutput: Tensor,
+  tokens: DecodingTokens & { noSpeech: number | undefined },
+  options: Omit<DecodeOptions, 'temperature' | 'random' | 'draft'>,
+  temperatures: readonly { temperature: number; random: () => number }[],
+): Promise<DecodeResult[]> {
+  const opening = await open(decoder, encoderOutput, tokens, { ...options, temperature: 0, random: Math.random }, []);
+  const { vocab, maxTokens, endsPass } = opening;
+  let runs = 1;
+  const groups: Group[] = temperatures.map(({ temperature, random }) => ({
+    temperature,
+    random,
+    width: temperature === 0 ? Math.max(1, options.beamSize) : 1,
+    // Every group opens on the start run's single cache row.
+    live: [{ tokens: [], sumLogProb: 0, cacheRow: 0, logits: opening.row(0) }],
+    finished: [],
+    loopCut: false,
+  }));
+  let cache = opening.cache;
 
-  for (let step = 0; step < maxTokens && live.length > 0; step++) {
+  for (let step = 0; step < maxTokens; step++) {
     options.signal?.throwIfAborted();
-    const candidates: { parent: Hypothesis; token: number; sumLogProb: number }[] = [];
-    for (const hypothesis of live) {
-      let masked = hypothesis.logits.slice(0, vocab);
-      let rules = applyLogitRules(masked, hypothesis.tokens, tokens, options.timestamps);
-      if (hypothesis.draftRun && !trusted(masked, rules.margin)) {
-        // Too close to call on a row of the draft run: decide it on the row plain greedy decoding
-        // computes, by feeding the last token alone on the cache of everything before it. The
-        // draft run's later rows stay good while the tokens follow the draft (each row sees only
-        // the tokens before it), so checking goes on after this one.
-        const before = start.length + step - 1;
-        const last = step === 0 ? (start.at(-1) as number) : (hypothesis.tokens.at(-1) as number);
-        const ran = await decoder.run([last], encoderOutput, decoder.truncate(hypothesis.cache, before));
-        runs++;
-        masked = ran.logits.slice(0, vocab);
-        rules = applyLogitRules(masked, hypothesis.tokens, tokens, options.timestamps);
+    const going: { group: Group; parent: Row; token: number; sumLogProb: number }[] = [];
+    for (const group of groups) {
+      const candidates: { parent: Row; token: number; sumLogProb: number }[] = [];
+      for (const row of group.live) {
+        const masked = row.logits.slice(0, vocab);
+        const { logZ } = applyLogitRules(masked, row.tokens, tokens, options.timestamps);
+        const picks =
+          group.temperature > 0 ? [sample(masked, group.temperature, group.random)] : topK(masked, group.width + 1);
+        for (const token of picks)
+          candidates.push({ parent: row, token, sumLogProb: row.sumLogProb + (masked[token] as number) - logZ });
       }
-      const logZ = rules.logZ;
-      const picks =
-        options.temperature > 0
-          ? [sample(masked, options.temperature, options.random)]
-          : beams === 1
-            ? [topTwo(masked).best]
-            : topK(masked, beams + 1);
-      for (const token of picks)
-        candidates.push({
-          parent: hypothesis,
-          token,
-          sumLogProb: hypothesis.sumLogProb + (masked[token] as number) - logZ,
-        });
+      candidates.sort((a, b) => b.sumLogProb - a.sumLogProb);
+      const next: typeof candidates = [];
+      for (const c of candidates) {
+        if (next.length >= group.width) break;
+        if (endsPass(c.token)) {
+          if (group.finished.length < group.width)
+            group.finished.push({ tokens: c.parent.tokens, sumLogProb: c.sumLogProb });
+          continue;
+        }
+        const sequence = [...c.parent.tokens, c.token];
+        const loop = repetitionLoop(sequence);
+        if (loop > 0) {
+          // A loop is cut back to its first occurrence and ends the hypothesis.
+          group.loopCut = true;
+          group.finished.push({ tokens: sequence.slice(0, sequence.length - loop), sumLogProb: c.sumLogProb });
+          continue;
+        }
+        next.push(c);
+      }
+      // Beam search ends when as many hypotheses finished as there are beams (Whisper's patience 1).
+      group.live = [];
+      if (group.finished.length < group.width) going.push(...next.map((c) => ({ ...c, group })));
     }
-    candidates.sort((a, b) => b.sumLogProb - a.sumLogProb);
-    const next: Hypothesis[] = [];
-    for (const c of candidates) {
-      if (next.length >= beams) break;
-      if (endsPass(c.token)) {
-        if (finished.length < beams) finished.push({ ...c.parent, sumLogProb: c.sumLogProb });
-        continue;
-      }
-      const sequence = [...c.parent.tokens, c.token];
-      const loop = repetitionLoop(sequence);
-      if (loop > 0) {
-        // A loop is cut back to its first occurrence and ends the hypothesis.
-        loopCut = true;
-        finished.push({ ...c.parent, tokens: sequence.slice(0, sequence.length - loop), sumLogProb: c.sumLogProb });
-        continue;
-      }
-      const run = c.parent.draftRun;
-      if (run && step < run.draft.length && run.draft[step] === c.token) {
-        // The draft holds: the next row is already computed.
-        draftAccepted++;
-        next.push({
-          tokens: sequence,
-          sumLogProb: c.sumLogProb,
-          cache: c.parent.cache,
-          logits: run.rows(step + 1),
-          draftRun: run,
-        });
-        continue;
-      }
-      const cache = run ? decoder.truncate(c.parent.cache, start.length + step) : c.parent.cache;
-      const ran = await decoder.run([c.token], encoderOutput, cache);
-      runs++;
-      next.push({ tokens: sequence, sumLogProb: c.sumLogProb, cache: ran.cache, logits: ran.logits });
-    }
-    live = next;
-    // Beam search ends when as many hypotheses finished as there are beams (Whisper's patience 1).
-    if (finished.length >= beams) break;
+    if (going.length === 0) break;
+    cache = decoder.selectRows(
+      cache,
+      going.map((g) => g.parent.cacheRow),
+    );
+    const ran = await decoder.step(
+      going.map((g) => g.token),
+      encoderOutput,
+      cache,
+    );
+    runs++;
+    cache = ran.cache;
+    going.forEach((g, j) =>
+      g.group.live.push({
+        tokens: [...g.parent.tokens, g.token],
+        sumLogProb: g.sumLogProb,
+        cacheRow: j,
+        logits: ran.logits.subarray(j * vocab, (j + 1) * vocab),
+      }),
+    );
   }
-  if (finished.length === 0) finished.push(...live); // ran out of tokens
-  // Whisper ranks finished hypotheses by mean log-probability (no length penalty).
-  const score = (h: Hypothesis) => h.sumLogProb / (h.tokens.length + 1);
-  const best = finished.reduce((a, b) => (score(b) > score(a) ? b : a));
+  return groups.map((group) => {
+    const ended = group.finished.length > 0 ? group.finished : group.live; // ran out of tokens
+    const best = ended.reduce((a, b) => (score(b) > score(a) ? b : a));
+    return {
+      tokens: best.tokens,
+      avgLogProb: score(best),
+      noSpeechProb: opening.noSpeechProb,
+      temperature: group.temperature,
+      decoderRuns: runs,
+      loopCut: group.loopCut,
+      draftAccepted: 0,
+    };
+  });
+}
+
+/** A hypothesis in a batched decoding; its entries are row `cacheRow` of the shared cache. */
+interface Row {
+  tokens: number[];
+  sumLogProb: number;
+  cacheRow: number;
+  logits: Float32Array;
+}
+
+/** One temperature's hypotheses: `width` beams at temperature 0, one sample above it. */
+interface Group {
+  temperature: number;
+  random: () => number;
+  width: number;
+  live: Row[];
+  finished: { tokens: number[]; sumLogProb: number }[];
+  loopCut: boolean;
+}
+
+/** Whisper ranks finished hypotheses by mean log-probability, end-of-text counted (no length penalty). */
+const score = (h: { tokens: number[]; sumLogProb: number }) => h.sumLogProb / (h.tokens.length + 1);
+
+/**
+ * Greedy decoding, checking a draft when one is given: the draft's tokens go in the start run,
+ * and each of its rows is trusted while the likeliest token is clear (see DRAFT_TRUST_MARGIN).
+ */
+async function decodeGreedy(
+  decoder: WhisperDecoder,
+  encoderOutput: Tensor,
+  tokens: DecodingTokens & { noSpeech: number | undefined },
+  options: DecodeOptions,
+): Promise<DecodeResult> {
+  const start = options.start;
+  const draft = (options.draft ?? []).slice(0, maxTokensFor(decoder, options));
+  const { vocab, maxTokens, row, endsPass, noSpeechProb, cache: opened } = await open(
+    decoder,
+    encoderOutput,
+    tokens,
+    options,
+    draft,
+  );
+  let runs = 1;
+  let draftAccepted = 0;
+  // While the tokens follow the draft, the cache covers the whole draft run and `row` gives the
+  // logits after each draft token; `onDraft` ends at the first token that leaves it.
+  let onDraft = draft.length > 0;
+  let cache = opened;
+  let logits: Float32Array = row(0).slice();
+  const sequence: number[] = [];
+  let sumLogProb = 0;
+  let loopCut = false;
+  for (let step = 0; step < maxTokens; step++) {
+    options.signal?.throwIfAborted();
+    let masked = logits.slice(0, vocab);
+    let rules = applyLogitRules(masked, sequence, tokens, options.timestamps);
+    if (onDraft && !trusted(masked, rules.margin)) {
+      // Too close to call on a row of the draft run: decide it on the row plain greedy decoding
+      // computes, by feeding the last token alone on the cache of everything before it. The
+      // draft run's later rows stay good while the tokens follow the draft (each row sees only
+      // the tokens before it), so checking goes on after this one.
+      const before = start.length + step - 1;
+      const last = step === 0 ? (start.at(-1) as number) : (sequence.at(-1) as number);
+      const ran = await decoder.run([last], encoderOutput, decoder.truncate(cache, before));
+      runs++;
+      masked = ran.logits.slice(0, vocab);
+      rules = applyLogitRules(masked, sequence, tokens, options.timestamps);
+    }
+    const token = topTwo(masked).best;
+    sumLogProb += (masked[token] as number) - rules.logZ;
+    if (endsPass(token)) break;
+    sequence.push(token);
+    const loop = repetitionLoop(sequence);
+    if (loop > 0) {
+      // A loop is cut back to its first occurrence and ends the pass.
+      loopCut = true;
+      sequence.length -= loop;
+      break;
+    }
+    if (onDraft && step < draft.length && draft[step] === token) {
+      // The draft holds: the next row is already computed.
+      draftAccepted++;
+      logits = row(step + 1);
+      continue;
+    }
+    if (onDraft) cache = decoder.truncate(cache, start.length + step);
+    onDraft = false;
+    const ran = await decoder.run([token], encoderOutput, cache);
+    runs++;
+    cache = ran.cache;
+    logits = ran.logits;
+  }
   return {
-    tokens: best.tokens,
-    avgLogProb: score(best),
+    tokens: sequence,
+    avgLogProb: sumLogProb / (sequence.length + 1),
     noSpeechProb,
-    temperature: options.temperature,
+    temperature: 0,
     decoderRuns: runs,
     loopCut,
     draftAccepted,

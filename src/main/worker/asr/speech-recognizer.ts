@@ -2,7 +2,7 @@ import { deflateSync } from 'node:zlib';
 import type { Tensor } from 'onnxruntime-node';
 import { AppError } from '../../../shared/errors';
 import { seededRandom } from '../../../shared/seeded-random';
-import { decodeWindow, type DecodeResult } from './decoding';
+import { decodeTogether, decodeWindow, type DecodeResult } from './decoding';
 import { bucketedWindowFrames, WHISPER_WINDOW_FRAMES } from './encoder-window';
 import { EncoderCache } from './encoder-cache';
 import { dropHallucinations } from './hallucination-guard';
@@ -95,18 +95,7 @@ export class SpeechRecognizer {
     readonly model: WhisperModel,
     readonly cache: EncoderCache,
   ) {
-    const t = model.tokenizer;
-    const specials: number[] = [];
-    const end = t.special.timestampBegin ?? t.vocabSize;
-    for (let id = t.special.endOfText + 1; id < end; id++) specials.push(id);
-    this.tokens = {
-      endOfText: t.special.endOfText,
-      noTimestamps: t.special.noTimestamps,
-      timestampBegin: t.special.timestampBegin,
-      noSpeech: t.special.noSpeech,
-      suppress: [...new Set([...t.suppressTokens, ...specials])].filter((id) => id < model.dims.vocabSize),
-      beginSuppress: t.beginSuppressTokens,
-    };
+    this.tokens = decodingTokens(model);
   }
 
   async transcribe(samples: Float32Array, options: TranscribeOptions): Promise<Transcript> {
@@ -306,6 +295,11 @@ export class SpeechRecognizer {
    * the result passed those checks. When the ladder runs out, the likeliest attempt that is not a
    * loop is kept (the last one, at the highest temperature, is usually the worst); the draft is
    * checked only at temperature 0, where greedy decoding is what it predicts.
+   *
+   * The first temperature runs alone (it usually settles); when it does not, the rest of the
+   * ladder is decoded together in one batched pass (decodeTogether) and the first of them to pass,
+   * in ladder order, is kept: Whisper's choice, at the cost of about two passes instead of up to
+   * five. Each temperature samples from its own generator, seeded in ladder order.
    */
   private async decodeWithFallback(
     encoderOutput: Tensor,
@@ -315,38 +309,53 @@ export class SpeechRecognizer {
     random: () => number,
     window: { endSeconds: number | undefined; draft: readonly number[] | undefined },
   ): Promise<DecodeResult & { settled: boolean }> {
-    const attempts: { result: DecodeResult; repetitive: boolean }[] = [];
-    let decoderRuns = 0;
-    let draftAccepted = 0;
-    for (const temperature of options.temperatures) {
-      const result = await decodeWindow(this.model.decoder, encoderOutput, this.tokens, {
-        start,
-        sotIndex,
-        timestamps: options.timestamps,
-        temperature,
-        beamSize: options.beamSize,
-        maxTokens: Math.floor(this.model.dims.maxTargetPositions / 2),
-        random,
-        signal: options.signal,
-        endSeconds: window.endSeconds,
-        draft: temperature === 0 ? window.draft : undefined,
-      });
-      decoderRuns += result.decoderRuns;
-      draftAccepted += result.draftAccepted;
-      const text = this.model.tokenizer.decode(result.tokens);
-      const repetitive = compressionRatio(text) > options.compressionRatioThreshold || result.loopCut;
-      const unlikely = result.avgLogProb < options.logProbThreshold;
-      const silent = result.noSpeechProb > options.noSpeechThreshold && unlikely;
-      if (silent || (!repetitive && !unlikely)) return { ...result, decoderRuns, draftAccepted, settled: true };
-      attempts.push({ result, repetitive });
-    }
-    const candidates = attempts.some((a) => !a.repetitive) ? attempts.filter((a) => !a.repetitive) : attempts;
-    const best = candidates.reduce<DecodeResult | undefined>(
-      (a, { result }) => (a === undefined || result.avgLogProb > a.avgLogProb ? result : a),
-      undefined,
-    );
-    if (!best) throw new AppError('InvalidPayload', 'No decoding temperature was given.');
+    const [first, ...rest] = options.temperatures;
+    if (first === undefined) throw new AppError('InvalidPayload', 'No decoding temperature was given.');
+    const common = {
+      start,
+      sotIndex,
+      timestamps: options.timestamps,
+      beamSize: options.beamSize,
+      maxTokens: Math.floor(this.model.dims.maxTargetPositions / 2),
+      signal: options.signal,
+      endSeconds: window.endSeconds,
+    };
+    const generators = options.temperatures.map(() => seededRandom(Math.floor(random() * 0x100000000)));
+    const opening = await decodeWindow(this.model.decoder, encoderOutput, this.tokens, {
+      ...common,
+      temperature: first,
+      random: generators[0] as () => number,
+      draft: first === 0 ? window.draft : undefined,
+    });
+    const attempts = [opening];
+    if (!this.judge(opening, options).done && rest.length > 0)
+      attempts.push(
+        ...(await decodeTogether(
+          this.model.decoder,
+          encoderOutput,
+          this.tokens,
+          common,
+          rest.map((temperature, i) => ({ temperature, random: generators[i + 1] as () => number })),
+        )),
+      );
+    // The together pass's results share its runs: count them once.
+    const decoderRuns = opening.decoderRuns + (attempts[1]?.decoderRuns ?? 0);
+    const draftAccepted = opening.draftAccepted;
+    const judged = attempts.map((result) => ({ result, ...this.judge(result, options) }));
+    const done = judged.find((a) => a.done);
+    if (done) return { ...done.result, decoderRuns, draftAccepted, settled: true };
+    const candidates = judged.some((a) => !a.repetitive) ? judged.filter((a) => !a.repetitive) : judged;
+    const best = candidates.reduce((a, b) => (b.result.avgLogProb > a.result.avgLogProb ? b : a)).result;
     return { ...best, decoderRuns, draftAccepted, settled: false };
+  }
+
+  /** A result is done when it is probably silence, or neither a loop nor improbable. */
+  private judge(result: DecodeResult, options: TranscribeOptions): { done: boolean; repetitive: boolean } {
+    const text = this.model.tokenizer.decode(result.tokens);
+    const repetitive = compressionRatio(text) > options.compressionRatioThreshold || result.loopCut;
+    const unlikely = result.avgLogProb < options.logProbThreshold;
+    const silent = result.noSpeechProb > options.noSpeechThreshold && unlikely;
+    return { done: silent || (!repetitive && !unlikely), repetitive };
   }
 
   /**
@@ -389,6 +398,22 @@ export class SpeechRecognizer {
         : undefined;
     return { segments, trailing, consumedPositions };
   }
+}
+
+/** The special tokens decoding needs from this model, with what Whisper suppresses. */
+export function decodingTokens(model: WhisperModel): DecodingTokens & { noSpeech: number | undefined } {
+  const t = model.tokenizer;
+  const specials: number[] = [];
+  const end = t.special.timestampBegin ?? t.vocabSize;
+  for (let id = t.special.endOfText + 1; id < end; id++) specials.push(id);
+  return {
+    endOfText: t.special.endOfText,
+    noTimestamps: t.special.noTimestamps,
+    timestampBegin: t.special.timestampBegin,
+    noSpeech: t.special.noSpeech,
+    suppress: [...new Set([...t.suppressTokens, ...specials])].filter((id) => id < model.dims.vocabSize),
+    beginSuppress: t.beginSuppressTokens,
+  };
 }
 
 /** Text length over its DEFLATE size: high for loops ("the the the …"); Whisper's threshold is 2.4. */
