@@ -160,7 +160,7 @@ async function liveSession(clips: readonly Clip[], dir: string, args: readonly s
         if (final.event.recovered) result.recovered++;
         const t = final.event.timings as Record<string, number>;
         result.inside.push(
-          `${t.end_to_text_ms?.toFixed(0)}=${t.encoder_ms?.toFixed(0)}+${t.decoder_ms?.toFixed(0)}(${String(final.event.final_pass).slice(0, 4)})`,
+          `${t.end_to_text_ms?.toFixed(0)}=${t.frames_wait_ms?.toFixed(0)}+${t.pass_wait_ms?.toFixed(0)}+${t.encoder_ms?.toFixed(0)}+${t.decoder_ms?.toFixed(0)}(${String(final.event.final_pass).slice(0, 4)})`,
         );
         // The session is idle again before the next press.
         await listener.next('state', final.index, 10_000).catch(() => undefined);
@@ -256,8 +256,9 @@ export const livePttBench = {
         `  targets: p95 ≤ 300 ms and p50 ≤ 200 ms idle; WER live ≤ one-shot + 0.5 points; busy WER within 1 point of idle`,
         `  per utterance (ms, idle/busy): ${idle.latencies.map((l, i) => `${l.toFixed(0)}/${busy.latencies[i]?.toFixed(0) ?? '-'}`).join('  ')}`,
       ];
-      lines.push(`  inside (end→text=encoder+decoder, idle): ${idle.inside.join('  ')}`);
+      lines.push(`  inside (end→text=frames wait+running pass wait+encoder+decoder, idle): ${idle.inside.join('  ')}`);
       lines.push(`  inside (busy): ${busy.inside.join('  ')}`);
+      lines.push(`  inside (High accuracy): ${accurate.inside.join('  ')}`);
       for (const [i, c] of clips.entries()) {
         const differs = [idle.texts[i], busy.texts[i], shotTexts[i]].some(
           (t) => wordErrorRate([{ reference: c.reference, hypothesis: t ?? '' }]) > 0,

@@ -50,6 +50,9 @@ export const UtteranceTimingsSchema = z
     decoderMs: z.number().nonnegative(),
     /** End of speech (or key release) to the text: what the user waits for. */
     endToTextMs: z.number().nonnegative(),
+    /** Of that, waiting for the last frames to reach the worker, and for a pass already running. */
+    framesWaitMs: z.number().nonnegative().optional(),
+    passWaitMs: z.number().nonnegative().optional(),
   })
   .strict();
 export type UtteranceTimings = z.infer<typeof UtteranceTimingsSchema>;

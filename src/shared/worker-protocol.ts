@@ -261,6 +261,13 @@ export const TranscriptResultSchema = z
         decoderMs: z.number(),
         /** From audio in hand to text, model loading excluded. */
         totalMs: z.number(),
+        /**
+         * Live finals: of the time from the end to the text, what went to waiting for the last
+         * frames to reach the worker and for a pass already running (a partial at a pause, or
+         * one being stopped), before the final's own work.
+         */
+        framesWaitMs: z.number().optional(),
+        passWaitMs: z.number().optional(),
       })
       .strict(),
     cache: z.object({ encoderHits: z.number().int(), encoderMisses: z.number().int() }).strict(),

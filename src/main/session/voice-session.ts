@@ -23,6 +23,9 @@ export interface SessionTranscript {
   noSpeech: boolean;
   encoderMs: number;
   decoderMs: number;
+  /** Live finals: waiting for the last frames and for a running pass (see TranscriptResult). */
+  framesWaitMs?: number;
+  passWaitMs?: number;
   /** How the final pass ran: in full, on a cached encoder output, or as the last partial itself. */
   finalPass?: FinalPass;
   /** The worker crashed and the text came from a second pass on main's copy of the audio. */
@@ -74,6 +77,8 @@ export interface FinalEvent {
     encoderMs: number;
     decoderMs: number;
     endToTextMs: number;
+    framesWaitMs?: number;
+    passWaitMs?: number;
   };
   recovered: boolean;
 }
@@ -271,6 +276,8 @@ export class VoiceSession {
           encoderMs: transcript.encoderMs,
           decoderMs: transcript.decoderMs,
           endToTextMs: done - endedAt,
+          ...(transcript.framesWaitMs !== undefined && { framesWaitMs: transcript.framesWaitMs }),
+          ...(transcript.passWaitMs !== undefined && { passWaitMs: transcript.passWaitMs }),
         },
         recovered: transcript.recovered ?? false,
       });

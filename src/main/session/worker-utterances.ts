@@ -123,6 +123,8 @@ function transcriptOf(value: unknown, recovered: boolean): SessionTranscript {
     noSpeech: result.noSpeech,
     encoderMs: result.timings.encoderMs,
     decoderMs: result.timings.decoderMs,
+    framesWaitMs: result.timings.framesWaitMs,
+    passWaitMs: result.timings.passWaitMs,
     finalPass: finalPassOf(result),
     recovered,
   };

@@ -101,6 +101,7 @@ export class LiveUtterances {
     const open = this.current;
     if (!open || open.id !== utterance)
       throw new AppError('InvalidPayload', `No utterance ${utterance} is being recorded.`);
+    const waitFrom = performance.now();
     if (open.lastSeq < toSeq) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, FRAME_WAIT_MS);
@@ -116,6 +117,7 @@ export class LiveUtterances {
     }
     this.current = undefined;
     const started = performance.now();
+    const framesWaitMs = started - waitFrom;
     let transcript;
     try {
       transcript = await open.transcriber.finish();
@@ -127,6 +129,8 @@ export class LiveUtterances {
       loadMs: 0,
       vadMs: 0,
       totalMs: performance.now() - started,
+      framesWaitMs,
+      passWaitMs: open.transcriber.stats.finishWaitMs,
     });
   }
 

@@ -32,6 +32,8 @@ export interface PartialStats {
   stopped: number;
   /** Partials that failed (their error is not reported; the final pass's would be). */
   failed: number;
+  /** Milliseconds `finish` waited for a running partial (to reuse it, or until it stopped). */
+  finishWaitMs: number;
 }
 
 const SAMPLE_RATE = 16000;
@@ -76,6 +78,7 @@ export class PartialTranscriber {
     finalReused: false,
     stopped: 0,
     failed: 0,
+    finishWaitMs: 0,
   };
 
   constructor(
@@ -160,7 +163,9 @@ export class PartialTranscriber {
    */
   async finish(): Promise<Transcript> {
     if (this.running && this.runningLength !== this.heard) this.stopRunning?.abort();
+    const waitFrom = performance.now();
     await this.whenIdle();
+    this.stats.finishWaitMs = performance.now() - waitFrom;
     const last = this.last;
     // Decoding is deterministic (sampling is seeded): on the same audio, a pass made with the
     // final's options (at a pause) is the final pass, and a greedy partial that passed the

@@ -156,6 +156,8 @@ function printUpdate(update: SessionUpdate, print: Printer, seconds: number): vo
         encoder_ms: Math.round(final.timings.encoderMs),
         decoder_ms: Math.round(final.timings.decoderMs),
         end_to_text_ms: Math.round(final.timings.endToTextMs),
+        ...(final.timings.framesWaitMs !== undefined && { frames_wait_ms: Math.round(final.timings.framesWaitMs) }),
+        ...(final.timings.passWaitMs !== undefined && { pass_wait_ms: Math.round(final.timings.passWaitMs) }),
       };
       const note = final.recovered
         ? {
