@@ -57,6 +57,15 @@ export const UtteranceTimingsSchema = z
   .strict();
 export type UtteranceTimings = z.infer<typeof UtteranceTimingsSchema>;
 
+export const FinalPassWorkSchema = z
+  .object({
+    tokens: z.number().int().nonnegative(),
+    encoderCacheHits: z.number().int().nonnegative(),
+    encoderCacheMisses: z.number().int().nonnegative(),
+  })
+  .strict();
+export type FinalPassWork = z.infer<typeof FinalPassWorkSchema>;
+
 export const FinalTranscriptSchema = z
   .object({
     /** The history entry, or null when nothing was said (no entry is made for silence). */
@@ -78,6 +87,8 @@ export const FinalTranscriptSchema = z
     recovered: z.boolean(),
     copied: z.boolean(),
     timings: UtteranceTimingsSchema,
+    /** What the final pass decoded, and whether its encoder outputs came from the cache (the Monitor's counters). */
+    work: FinalPassWorkSchema.optional(),
   })
   .strict();
 export type FinalTranscript = z.infer<typeof FinalTranscriptSchema>;

@@ -6,9 +6,7 @@ import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { defaultSettings } from '../../src/shared/settings';
-import type { ServerFrame } from '../../src/shared/ws-protocol';
 import { MELSPECTROGRAM } from '../../src/main/worker/models/model-manifest';
 import { packagedModels } from '../../src/main/worker/models/model-loader';
 import { firstChildPid, ROOT, runCli, runCommand, spawnCli, startServe } from '../support/cli-process';
@@ -18,6 +16,7 @@ import { sessionWav } from '../support/session-wav';
 import { SHARED_AUDIO } from '../support/shared-audio';
 import { useTempDirs } from '../support/temp-dir';
 import { normaliseText } from '../support/wer';
+import { connectServe } from '../support/serve-client';
 import { startXvfb } from '../support/xvfb';
 
 const tempDir = useTempDirs();
@@ -176,7 +175,7 @@ describe('Nothing leaves the machine', () => {
     const serve = await startServe(['--no-build', '--input-wav', SHARED_AUDIO.jfk], run.env, run.wrapper);
     const ready = performance.now();
     try {
-      const session = await connect(serve.url);
+      const session = await connectServe(serve.url);
       await session.invoke('session:start');
       await session.event('session:state', (p) => (p as { state: string }).state === 'armed', 30_000);
       await session.invoke('session:press');
@@ -255,54 +254,3 @@ describe('Nothing leaves the machine', () => {
 });
 
 /** A client of serve's WebSocket bridge: invokes channels and waits for events. */
-async function connect(url: string): Promise<{
-  invoke(channel: string): Promise<unknown>;
-  event(channel: string, matches: (payload: unknown) => boolean, timeoutMs: number): Promise<unknown>;
-  close(): void;
-}> {
-  const page = new URL(url);
-  const ws = new WebSocket(`ws://${page.host}/ipc${page.search}`, { origin: page.origin });
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  const frames: ServerFrame[] = [];
-  const waiters = new Set<() => void>();
-  ws.on('message', (data: Buffer) => {
-    frames.push(JSON.parse(data.toString()) as ServerFrame);
-    waiters.forEach((wake) => wake());
-  });
-  const waitFor = (find: (frame: ServerFrame) => boolean, timeoutMs: number, what: string): Promise<ServerFrame> =>
-    new Promise((resolve, reject) => {
-      const check = (): void => {
-        const frame = frames.find(find);
-        if (!frame) return;
-        waiters.delete(check);
-        clearTimeout(timer);
-        resolve(frame);
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`no ${what} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      waiters.add(check);
-      check();
-    });
-  let nextId = 1;
-  return {
-    async invoke(channel) {
-      const id = nextId++;
-      ws.send(JSON.stringify({ type: 'invoke', id, channel }));
-      const frame = await waitFor((f) => f.type === 'result' && f.id === id, 30_000, `answer to ${channel}`);
-      const result = frame.type === 'result' ? frame.result : null;
-      if (!result?.ok) throw new Error(`${channel} failed: ${JSON.stringify(result)}`);
-      return result.value;
-    },
-    async event(channel, matches, timeoutMs) {
-      const frame = await waitFor(
-        (f) => f.type === 'event' && f.channel === channel && matches(f.payload),
-        timeoutMs,
-        `${channel} event`,
-      );
-      return frame.type === 'event' ? frame.payload : null;
-    },
-    close: () => ws.close(),
-  };
-}

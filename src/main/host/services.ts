@@ -18,6 +18,9 @@ import { ProfileService } from '../profiles/profile-service';
 import type { SettingsBackend } from '../settings/settings-backend';
 import { SettingsService } from '../settings/settings-service';
 import { APP_NAME, APP_VERSION, packageVersion } from './runtime-versions';
+import { bindMetrics } from '../ipc/metrics-handlers';
+import { MetricsService } from '../metrics/metrics-service';
+import { clearPidUsage, pidUsageSource, type ProcessUsageSource } from '../metrics/process-usage';
 
 export interface CoreOptions {
   settingsBackend: SettingsBackend;
@@ -62,12 +65,18 @@ export interface ServiceOptions {
   historyPath?: string;
   /** Where finals are copied when the user turns copying on; null: this host has none. */
   clipboard: Clipboard | null;
+  /**
+   * CPU and memory per process, given the worker's pid: main and the worker by pid unless the
+   * host knows more (Electron adds its renderer and GPU processes).
+   */
+  processUsage?: (workerPid: () => number | undefined) => ProcessUsageSource;
   log?: Logger;
 }
 
 /** Everything a host needs: the services, the guarded router bound to them, and the event hub. */
 export interface AppServices extends CoreServices {
   session: SessionService;
+  metrics: MetricsService;
   history: HistoryStore;
   router: IpcRouter;
   events: EventHub;
@@ -96,6 +105,19 @@ export function composeServices(options: ServiceOptions): AppServices {
     history: history.store,
     clipboard: options.clipboard,
     userModelsDir: userModelsDir(),
+    log,
+  });
+
+  const workerPid = () => core.inference.worker.pid;
+  const metrics = new MetricsService({
+    processes: (options.processUsage ?? mainAndWorkerUsage)(workerPid),
+    intervalMs: () => profiles.active().monitorIntervalMs,
+    onIntervalChange: (listener) => profiles.onActiveChanged(listener),
+    onSessionUpdate: (listener) => session.onUpdate(listener),
+    onWorkerEvent: (listener) => core.inference.onEvent(listener),
+    onWorkerRestart: (listener) => core.inference.worker.onRestart(listener),
+    onFrame: (listener) => core.audio.onFrame((_samples, seq, captureTime) => listener(seq, captureTime)),
+    framesDropped: () => core.inference.framesDropped,
     log,
   });
 
@@ -133,20 +155,32 @@ export function composeServices(options: ServiceOptions): AppServices {
 
   disposers.push(...bindAudio(core.audio, router, events));
   disposers.push(...bindSession(session, history.store, router, events));
+  disposers.push(...bindMetrics(metrics, router, events));
 
   return {
     ...core,
     session,
+    metrics,
     history: history.store,
     router,
     events,
     appInfo,
     dispose: async () => {
       disposers.splice(0).forEach((dispose) => dispose());
+      metrics.dispose();
+      clearPidUsage();
       await session.dispose();
       await core.inference.dispose();
       await core.audio.dispose();
       history.store.close();
     },
   };
+}
+
+/** Main and the inference worker, by pid (the CLI and `serve`). */
+export function mainAndWorkerUsage(workerPid: () => number | undefined): ProcessUsageSource {
+  return pidUsageSource(() => [
+    { process: 'main', pid: process.pid },
+    { process: 'worker', pid: workerPid() },
+  ]);
 }

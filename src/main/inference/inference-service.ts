@@ -35,6 +35,8 @@ export class InferenceService {
   private readonly disposers: (() => void)[] = [];
   /** Wake words for this run only (`listen --keyword`); never saved. */
   private runKeywords: string[] | undefined;
+  /** Frames dropped on their way to the worker by the senders of earlier listening runs. */
+  private droppedEarlier = 0;
 
   constructor(private readonly options: InferenceServiceOptions) {
     this.worker = new WorkerClient(options.launcher, options.log);
@@ -81,6 +83,7 @@ export class InferenceService {
   async stopListening(): Promise<void> {
     this.stopFrames?.();
     this.stopFrames = null;
+    this.droppedEarlier += this.sender?.dropped ?? 0;
     this.sender?.dispose();
     this.sender = null;
     await this.options.audio.stop(HOLDER);
@@ -92,6 +95,11 @@ export class InferenceService {
    */
   framesLostBetween(from: number, to: number): number {
     return this.sender?.droppedBetween(from, to) ?? 0;
+  }
+
+  /** Frames dropped on their way to the worker since start-up (the worker lagged 2 s behind). */
+  get framesDropped(): number {
+    return this.droppedEarlier + (this.sender?.dropped ?? 0);
   }
 
   /** The wake words a user can choose from, with their licences. */

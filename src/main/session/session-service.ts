@@ -318,6 +318,7 @@ export class SessionService {
         finalPass: event.finalPass,
         recovered: event.recovered,
         copied,
+        ...(event.work && { work: event.work }),
         timings: {
           ...event.timings,
           startedAt: wallClock(event.timings.startedAt),

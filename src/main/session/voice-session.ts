@@ -1,4 +1,5 @@
 import { AppError, type AppErrorData } from '../../shared/errors';
+import type { FinalPassWork } from '../../shared/session';
 
 /** idle: nothing listens for the wake word (push-to-talk still works); armed: it does. */
 export type SessionState = 'idle' | 'armed' | 'recording' | 'transcribing';
@@ -26,6 +27,7 @@ export interface SessionTranscript {
   /** Live finals: waiting for the last frames and for a running pass (see TranscriptResult). */
   framesWaitMs?: number;
   passWaitMs?: number;
+  work?: FinalPassWork;
   /** How the final pass ran: in full, on a cached encoder output, or as the last partial itself. */
   finalPass?: FinalPass;
   /** The worker crashed and the text came from a second pass on main's copy of the audio. */
@@ -81,6 +83,7 @@ export interface FinalEvent {
     passWaitMs?: number;
   };
   recovered: boolean;
+  work?: FinalPassWork;
 }
 
 export type SessionEvent =
@@ -280,6 +283,7 @@ export class VoiceSession {
           ...(transcript.passWaitMs !== undefined && { passWaitMs: transcript.passWaitMs }),
         },
         recovered: transcript.recovered ?? false,
+        ...(transcript.work && { work: transcript.work }),
       });
     } catch (error) {
       const data = error instanceof AppError ? error.toData() : { code: 'Internal' as const, message: String(error) };

@@ -125,6 +125,11 @@ function transcriptOf(value: unknown, recovered: boolean): SessionTranscript {
     decoderMs: result.timings.decoderMs,
     framesWaitMs: result.timings.framesWaitMs,
     passWaitMs: result.timings.passWaitMs,
+    work: {
+      tokens: result.tokens,
+      encoderCacheHits: result.cache.encoderHits,
+      encoderCacheMisses: result.cache.encoderMisses,
+    },
     finalPass: finalPassOf(result),
     recovered,
   };

@@ -16,6 +16,7 @@ import {
   WakeScoresSchema,
 } from '../session';
 import { SessionOptionsSchema, SettingsSchema } from '../settings';
+import { MetricsHistorySchema, MetricsSampleSchema, MetricsSnapshotSchema } from '../metrics';
 
 /**
  * The one declaration of every IPC channel (names `domain:verb`). Main validates each
@@ -119,6 +120,14 @@ export const invokeChannels = {
     request: z.object({ id: z.number().int().positive() }).strict(),
     response: HistoryAudioSchema,
   },
+  /** Percentiles, counters and the newest sample. */
+  'metrics:get-snapshot': { method: 'getMetricsSnapshot', request: NoPayload, response: MetricsSnapshotSchema },
+  /** Samples of the last `seconds` (15 minutes are kept), oldest first. */
+  'metrics:get-history': {
+    method: 'getMetricsHistory',
+    request: z.object({ seconds: z.number().int().min(1).max(900) }).strict(),
+    response: MetricsHistorySchema,
+  },
 } as const satisfies Record<string, InvokeSpec>;
 
 export const eventChannels = {
@@ -138,6 +147,8 @@ export const eventChannels = {
   'session:status-changed': { method: 'onSessionStatus', payload: SessionStatusSchema },
   /** An entry was added or deleted: history lists reload. */
   'history:changed': { method: 'onHistoryChanged', payload: z.object({ count: z.number().int() }).strict() },
+  /** One sample per monitoring interval (at most 2 per second). */
+  'metrics:sample': { method: 'onMetricsSample', payload: MetricsSampleSchema },
 } as const satisfies Record<string, EventSpec>;
 
 export interface InvokeSpec {

@@ -10,6 +10,7 @@ import { transcribeCommand } from './commands/transcribe';
 import { vadCommand } from './commands/vad';
 import { wakeCommand } from './commands/wake';
 import { versionCommand } from './commands/version';
+import { metricsCommand } from './commands/metrics';
 import { applyOnnxRuntimeEnv } from '../../worker/models/onnx-runtime-env';
 import { isolatedStdoutWriter, rerunWithIsolatedStdout, stdoutIsIsolated } from './stdout-isolation';
 
@@ -25,6 +26,7 @@ const COMMANDS: readonly CliCommand[] = [
   modelsCommand,
   historyCommand,
   serveCommand,
+  metricsCommand,
 ];
 
 const machineOut = isolatedStdoutWriter();

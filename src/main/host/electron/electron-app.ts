@@ -12,6 +12,7 @@ import { createMainWindow, lockDownNavigation } from './main-window';
 import { keepSessionLocal } from './privacy';
 import { createTray } from './tray';
 import { utilityWorkerLauncher } from './utility-worker';
+import { electronProcessUsage } from './app-metrics';
 
 const log = createLogger('electron');
 const WAYLAND = process.platform === 'linux' && process.env.XDG_SESSION_TYPE === 'wayland';
@@ -69,6 +70,7 @@ export function runElectronApp(): void {
       settingsBackend: new ElectronStoreSettingsBackend(),
       audioInput: new NaudiodonInput(log),
       workerLauncher: utilityWorkerLauncher(),
+      processUsage: electronProcessUsage,
       // No historyPath: the history stays in the CLI's data folder, so `earshot history` sees the app's transcripts.
       clipboard: { writeText: async (text) => clipboard.writeText(text) },
       trustedOrigin: trustedOriginOf(rendererUrl),

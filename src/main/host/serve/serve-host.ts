@@ -39,6 +39,9 @@ export interface ServeHost {
 }
 
 const HOST = '127.0.0.1';
+/** Prometheus's conventional path (text exposition format); the JSON snapshot beside it. */
+export const METRICS_PATH = '/metrics';
+export const METRICS_JSON_PATH = '/metrics.json';
 const MAX_FRAME_BYTES = 1 << 20;
 
 /**
@@ -69,6 +72,9 @@ export async function startServeHost(options: ServeOptions): Promise<ServeHost> 
     // A Host check stops DNS-rebinding pages from reading the app through another name.
     if (req.headers.host !== expectedHost) return refuse(res, 421, `Open ${origin}/ instead.`);
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed');
+    const path = new URL(req.url ?? '/', origin).pathname;
+    if (path === METRICS_PATH || path === METRICS_JSON_PATH)
+      return void serveMetrics(req, res, services, token, origin);
     serveFile(req, res, options.rendererDir, csp);
   });
 
@@ -151,6 +157,43 @@ function attachClient(ws: WebSocket, services: AppServices, origin: string, log:
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'result', id, result } satisfies ServerFrame));
     });
   });
+}
+
+/**
+ * `GET /metrics`: this run's token is required (`?token=` or `Authorization: Bearer`), as for the
+ * WebSocket: the figures say what the user is doing (when they speak, how often).
+ */
+async function serveMetrics(
+  req: IncomingMessage,
+  res: ServerResponse,
+  services: AppServices,
+  token: string,
+  origin: string,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', origin);
+  const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? null;
+  if (!tokenMatches(token, url.searchParams.get(WS_TOKEN_PARAM) ?? bearer))
+    return refuse(res, 401, "Unauthorized: add ?token=<this run's token> or an Authorization: Bearer header.");
+  let body: string;
+  let type: string;
+  try {
+    if (url.pathname === METRICS_JSON_PATH) {
+      body = JSON.stringify(await services.metrics.snapshot());
+      type = 'application/json; charset=utf-8';
+    } else {
+      body = await services.metrics.prometheus.exposition();
+      type = services.metrics.prometheus.registry.contentType;
+    }
+  } catch (error) {
+    return refuse(res, 500, `Metrics failed: ${(error as Error).message}`);
+  }
+  res.writeHead(200, {
+    'Content-Type': type,
+    'Content-Length': Buffer.byteLength(body),
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'no-store',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 function serveFile(req: IncomingMessage, res: ServerResponse, root: string, csp: string): void {

@@ -1,0 +1,190 @@
+import { freemem, totalmem } from 'node:os';
+import type { MetricsHistory, MetricsSample, MetricsSnapshot, ProcessUsage } from '../../shared/metrics';
+import type { WorkerEvent } from '../../shared/worker-protocol';
+import type { Logger } from '../log';
+import type { SessionUpdate } from '../session/session-service';
+import type { ProcessUsageSource } from './process-usage';
+import { PrometheusRegistry } from './prometheus-registry';
+import { SampleRing } from './sample-ring';
+
+/** What the metrics service watches; each source is one of the app's own services. */
+export interface MetricsSources {
+  processes: ProcessUsageSource;
+  /** The active profile's monitoring interval (ms). */
+  intervalMs(): number;
+  onIntervalChange(listener: () => void): () => void;
+  onSessionUpdate(listener: (update: SessionUpdate) => void): () => void;
+  onWorkerEvent(listener: (event: WorkerEvent) => void): () => void;
+  onWorkerRestart(listener: () => void): () => void;
+  /** Captured frames, with their capture time (wall-clock ms, as `preciseNow`). */
+  onFrame(listener: (seq: number, captureTime: number) => void): () => void;
+  /** Frames dropped on their way to the worker since start-up. */
+  framesDropped(): number;
+  /** System memory; the OS's by default (os.freemem is MemAvailable on Linux). */
+  systemMemory?(): { totalBytes: number; availableBytes: number };
+  /** Wall-clock ms, comparable with capture times. */
+  now?(): number;
+  log: Logger;
+}
+
+/** At least 15 minutes of 1 s samples; samples come at most twice a second. */
+const HISTORY_SECONDS = 15 * 60;
+const MIN_INTERVAL_MS = 500;
+/** Capture times kept for wake → recording: the wake event names a frame from the last second or two. */
+const CAPTURE_TIMES_KEPT = 64;
+
+/**
+ * Metrics in main: per-process CPU and memory and system memory sampled at the profile's
+ * monitoring interval into a ring (so a Monitor opened late is already full), and the pipeline's
+ * latencies and counters as they happen, in prom-client summaries and counters (the Prometheus
+ * export and the snapshot read the same objects).
+ */
+export class MetricsService {
+  readonly prometheus = new PrometheusRegistry();
+  private readonly ring: SampleRing<MetricsSample>;
+  private readonly sampleListeners = new Set<(sample: MetricsSample) => void>();
+  private readonly disposers: (() => void)[] = [];
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private sampling: Promise<void> | undefined;
+  private readonly captureTimes = new Map<number, number>();
+  private droppedSeen = 0;
+  /** The wake word's frame (captured at) and the recording that followed, paired whichever comes first. */
+  private wakeCapturedAt: number | undefined;
+  private recordingAt: number | undefined;
+
+  constructor(private readonly sources: MetricsSources) {
+    this.ring = new SampleRing(Math.ceil((HISTORY_SECONDS * 1000) / MIN_INTERVAL_MS));
+    this.disposers.push(
+      sources.onSessionUpdate((update) => this.sessionUpdate(update)),
+      sources.onWorkerEvent((event) => this.workerEvent(event)),
+      sources.onWorkerRestart(() => this.prometheus.add('workerRestarts')),
+      sources.onFrame((seq, captureTime) => {
+        this.captureTimes.set(seq, captureTime);
+        if (this.captureTimes.size > CAPTURE_TIMES_KEPT)
+          this.captureTimes.delete(this.captureTimes.keys().next().value!);
+      }),
+      sources.onIntervalChange(() => this.restartTimer()),
+    );
+    this.restartTimer();
+  }
+
+  get intervalMs(): number {
+    return Math.max(MIN_INTERVAL_MS, this.sources.intervalMs());
+  }
+
+  onSample(listener: (sample: MetricsSample) => void): () => void {
+    this.sampleListeners.add(listener);
+    return () => this.sampleListeners.delete(listener);
+  }
+
+  async snapshot(): Promise<MetricsSnapshot> {
+    return {
+      at: this.now(),
+      intervalMs: this.intervalMs,
+      sample: this.ring.latest() ?? null,
+      latency: await this.prometheus.latencyStats(),
+      counters: await this.prometheus.counterValues(),
+    };
+  }
+
+  /** Samples of the last `seconds` (all that are kept when not given), oldest first. */
+  history(seconds?: number): MetricsHistory {
+    const samples = this.ring.toArray();
+    if (seconds === undefined) return { samples };
+    const from = this.now() - seconds * 1000;
+    return { samples: samples.filter((s) => s.at >= from) };
+  }
+
+  /** Takes one sample now (the timer's job; also for a snapshot of a process with no timer yet). */
+  sampleNow(): Promise<void> {
+    // One at a time: a slow sample (pidusage spawns `ps` on macOS) never piles up behind itself.
+    this.sampling ??= this.takeSample().finally(() => (this.sampling = undefined));
+    return this.sampling;
+  }
+
+  dispose(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.disposers.splice(0).forEach((dispose) => dispose());
+    this.sampleListeners.clear();
+  }
+
+  private restartTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = setInterval(() => void this.sampleNow(), this.intervalMs);
+    // Sampling never keeps a CLI process alive.
+    this.timer.unref?.();
+  }
+
+  private async takeSample(): Promise<void> {
+    let processes: ProcessUsage[];
+    try {
+      processes = await this.sources.processes();
+    } catch (error) {
+      this.sources.log.warn('could not measure the processes', error);
+      processes = [];
+    }
+    const dropped = this.sources.framesDropped();
+    this.prometheus.add('framesDropped', dropped - this.droppedSeen);
+    this.droppedSeen = Math.max(this.droppedSeen, dropped);
+    const memory = this.sources.systemMemory?.() ?? { totalBytes: totalmem(), availableBytes: freemem() };
+    const latency = await this.prometheus.latencyStats();
+    const sample: MetricsSample = {
+      at: this.now(),
+      processes,
+      system: { memoryTotalBytes: memory.totalBytes, memoryAvailableBytes: memory.availableBytes },
+      latency: { release_to_final: latency.release_to_final, wake_to_recording: latency.wake_to_recording },
+    };
+    this.ring.push(sample);
+    this.prometheus.setSample(sample);
+    this.sampleListeners.forEach((listener) => listener(sample));
+  }
+
+  private sessionUpdate(update: SessionUpdate): void {
+    if (update.channel === 'session:state' && update.payload.state === 'recording') {
+      // Only a recording the wake word started (push-to-talk's reason is "key pressed").
+      if (!update.payload.reason.startsWith('wake word')) return;
+      this.recordingAt = this.now();
+      this.pairWake();
+      return;
+    }
+    if (update.channel !== 'session:final') return;
+    const final = update.payload;
+    const { prometheus } = this;
+    prometheus.countUtterance(final.trigger);
+    prometheus.observe(final.trigger === 'ptt' ? 'release_to_final' : 'speech_end_to_final', final.timings.endToTextMs);
+    if (final.recovered) prometheus.add('recoveredUtterances');
+    if (final.finalPass === 'reused-partial') prometheus.add('reusedPartials');
+    if (final.timings.encoderMs > 0) prometheus.observe('encoder', final.timings.encoderMs);
+    if (final.work) {
+      if (final.work.tokens > 0 && final.timings.decoderMs > 0)
+        prometheus.observe('decoder_token', final.timings.decoderMs / final.work.tokens);
+      prometheus.add('encoderCacheHits', final.work.encoderCacheHits);
+      prometheus.add('encoderCacheMisses', final.work.encoderCacheMisses);
+    }
+  }
+
+  private workerEvent(event: WorkerEvent): void {
+    if (event.type !== 'wake') return;
+    this.prometheus.countWake(event.keyword);
+    this.wakeCapturedAt = this.captureTimes.get(event.seq);
+    this.pairWake();
+  }
+
+  /**
+   * Wake → recording: the session records on the worker's wake event, and this service may hear
+   * of either first; they belong together when the recording started within 2 s of the capture.
+   */
+  private pairWake(): void {
+    const { wakeCapturedAt, recordingAt } = this;
+    if (wakeCapturedAt === undefined || recordingAt === undefined) return;
+    const ms = recordingAt - wakeCapturedAt;
+    if (ms >= 0 && ms < 2000) this.prometheus.observe('wake_to_recording', ms);
+    this.wakeCapturedAt = undefined;
+    this.recordingAt = undefined;
+  }
+
+  private now(): number {
+    return this.sources.now?.() ?? performance.timeOrigin + performance.now();
+  }
+}

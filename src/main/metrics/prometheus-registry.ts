@@ -1,0 +1,174 @@
+import { Counter, Gauge, Registry, Summary } from 'prom-client';
+import {
+  LATENCY_STAGES,
+  MONITORED_PROCESSES,
+  type LatencyStage,
+  type LatencyStats,
+  type MetricsSample,
+  type PipelineCounters,
+} from '../../shared/metrics';
+
+/** Quantiles over the last 10 minutes, in 5 rotating buckets (prom-client's sliding window). */
+const WINDOW_SECONDS = 600;
+const QUANTILES = [0.5, 0.95, 0.99];
+
+/**
+ * Earshot's metrics as prom-client objects in a registry of their own (no default Node metrics,
+ * no global registry): the Prometheus export and the snapshot's percentiles come from the same
+ * summaries, so the two never disagree. The names are a contract with scrapers (README).
+ */
+export class PrometheusRegistry {
+  readonly registry = new Registry();
+  private latest: MetricsSample | undefined;
+  private readonly latency: Summary<'stage'>;
+  private readonly utterances: Counter<'trigger'>;
+  private readonly wakes: Counter<'keyword'>;
+  private readonly counters: Record<
+    | 'framesDropped'
+    | 'workerRestarts'
+    | 'recoveredUtterances'
+    | 'reusedPartials'
+    | 'encoderCacheHits'
+    | 'encoderCacheMisses',
+    Counter
+  >;
+  private readonly wakeCounts = new Map<string, number>();
+  private readonly triggerCounts = { wake: 0, ptt: 0 };
+
+  constructor() {
+    const registers = [this.registry];
+    const latestProcess = (field: 'cpuPercent' | 'residentBytes') =>
+      function collect(this: Gauge<'process'>) {
+        this.reset();
+        for (const p of sample()?.processes ?? []) this.set({ process: p.process }, p[field]);
+      };
+    const sample = () => this.latest;
+    new Gauge({
+      name: 'earshot_process_cpu_percent',
+      help: `CPU of each Earshot process, percent of one core (${MONITORED_PROCESSES.join(', ')}).`,
+      labelNames: ['process'],
+      registers,
+      collect: latestProcess('cpuPercent'),
+    });
+    new Gauge({
+      name: 'earshot_process_resident_memory_bytes',
+      help: 'Resident memory of each Earshot process.',
+      labelNames: ['process'],
+      registers,
+      collect: latestProcess('residentBytes'),
+    });
+    new Gauge({
+      name: 'earshot_system_memory_available_bytes',
+      help: 'Memory the system can still give to programs.',
+      registers,
+      collect(this: Gauge) {
+        const s = sample();
+        if (s) this.set(s.system.memoryAvailableBytes);
+      },
+    });
+    this.latency = new Summary({
+      name: 'earshot_latency_seconds',
+      help: `Pipeline latencies over the last ${WINDOW_SECONDS / 60} minutes, by stage (${LATENCY_STAGES.join(', ')}).`,
+      labelNames: ['stage'],
+      percentiles: QUANTILES,
+      maxAgeSeconds: WINDOW_SECONDS,
+      ageBuckets: 5,
+      registers,
+    });
+    this.utterances = new Counter({
+      name: 'earshot_utterances_total',
+      help: 'Utterances transcribed, by trigger (wake, ptt).',
+      labelNames: ['trigger'],
+      registers,
+    });
+    this.wakes = new Counter({
+      name: 'earshot_wake_detections_total',
+      help: 'Wake words heard, by keyword.',
+      labelNames: ['keyword'],
+      registers,
+    });
+    const counter = (name: string, help: string) => new Counter({ name, help, registers });
+    this.counters = {
+      framesDropped: counter(
+        'earshot_frames_dropped_total',
+        'Audio frames dropped on their way to the inference worker.',
+      ),
+      workerRestarts: counter('earshot_worker_restarts_total', 'Restarts of the inference worker after it stopped.'),
+      recoveredUtterances: counter(
+        'earshot_recovered_utterances_total',
+        "Finals made from main's copy of the audio (the worker crashed or lost frames).",
+      ),
+      reusedPartials: counter('earshot_reused_partials_total', 'Finals that were the last live partial itself.'),
+      encoderCacheHits: counter(
+        'earshot_encoder_cache_hits_total',
+        'Final passes whose encoder output came from the cache.',
+      ),
+      encoderCacheMisses: counter('earshot_encoder_cache_misses_total', 'Final passes that ran the encoder.'),
+    };
+  }
+
+  /** The sample the process and memory gauges report. */
+  setSample(sample: MetricsSample): void {
+    this.latest = sample;
+  }
+
+  observe(stage: LatencyStage, ms: number): void {
+    this.latency.observe({ stage }, ms / 1000);
+  }
+
+  countUtterance(trigger: 'wake' | 'ptt'): void {
+    this.utterances.inc({ trigger });
+    this.triggerCounts[trigger]++;
+  }
+
+  countWake(keyword: string): void {
+    this.wakes.inc({ keyword });
+    this.wakeCounts.set(keyword, (this.wakeCounts.get(keyword) ?? 0) + 1);
+  }
+
+  add(counter: keyof PrometheusRegistry['counters'], by = 1): void {
+    if (by > 0) this.counters[counter].inc(by);
+  }
+
+  async counterValues(): Promise<PipelineCounters> {
+    const value = async (c: Counter) => (await c.get()).values[0]?.value ?? 0;
+    return {
+      utterances: { ...this.triggerCounts },
+      wakes: Object.fromEntries(this.wakeCounts),
+      framesDropped: await value(this.counters.framesDropped),
+      workerRestarts: await value(this.counters.workerRestarts),
+      recoveredUtterances: await value(this.counters.recoveredUtterances),
+      reusedPartials: await value(this.counters.reusedPartials),
+      encoderCacheHits: await value(this.counters.encoderCacheHits),
+      encoderCacheMisses: await value(this.counters.encoderCacheMisses),
+    };
+  }
+
+  /** Percentiles (ms) and count of every stage, from the summaries. */
+  async latencyStats(): Promise<Record<LatencyStage, LatencyStats>> {
+    const { values } = await this.latency.get();
+    const stats = Object.fromEntries(
+      LATENCY_STAGES.map((stage) => [stage, { count: 0, p50: null, p95: null, p99: null }]),
+    ) as Record<LatencyStage, LatencyStats>;
+    for (const v of values) {
+      const stage = v.labels.stage as LatencyStage | undefined;
+      const entry = stage && stats[stage];
+      if (!entry) continue;
+      if (v.metricName === 'earshot_latency_seconds_count') entry.count = v.value;
+      const q = (v.labels as { quantile?: number }).quantile;
+      // An empty window reports NaN quantiles.
+      const ms = Number.isFinite(v.value) ? v.value * 1000 : null;
+      if (q === 0.5) entry.p50 = ms;
+      else if (q === 0.95) entry.p95 = ms;
+      else if (q === 0.99) entry.p99 = ms;
+    }
+    for (const entry of Object.values(stats))
+      if (entry.count === 0) Object.assign(entry, { p50: null, p95: null, p99: null });
+    return stats;
+  }
+
+  /** The text exposition format. */
+  exposition(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/** The processes Earshot measures; `renderer` and `gpu` exist in the desktop app only. */
+export const MONITORED_PROCESSES = ['main', 'worker', 'renderer', 'gpu'] as const;
+export type MonitoredProcess = (typeof MONITORED_PROCESSES)[number];
+
+/**
+ * Latency stages, named as in the Prometheus export (`earshot_latency_seconds{stage}`):
+ * wake word heard (the frame the phrase ended in, captured) → recording; key released → final;
+ * end of speech (the VAD's, after its hang-over) → final; the final's encoder run; its decoder
+ * time per decoded token.
+ */
+export const LATENCY_STAGES = [
+  'wake_to_recording',
+  'release_to_final',
+  'speech_end_to_final',
+  'encoder',
+  'decoder_token',
+] as const;
+export type LatencyStage = (typeof LATENCY_STAGES)[number];
+
+export const ProcessUsageSchema = z
+  .object({
+    process: z.enum(MONITORED_PROCESSES),
+    pid: z.number().int().nullable(),
+    /** Percent of one core over the last interval (200: two cores busy). */
+    cpuPercent: z.number().nonnegative(),
+    residentBytes: z.number().nonnegative(),
+  })
+  .strict();
+export type ProcessUsage = z.infer<typeof ProcessUsageSchema>;
+
+/** A distribution over the recent past (the last 10 minutes): milliseconds; null when empty. */
+export const LatencyStatsSchema = z
+  .object({
+    count: z.number().int().nonnegative(),
+    p50: z.number().nullable(),
+    p95: z.number().nullable(),
+    p99: z.number().nullable(),
+  })
+  .strict();
+export type LatencyStats = z.infer<typeof LatencyStatsSchema>;
+
+/** One sample, taken at the active profile's monitoring interval. */
+export const MetricsSampleSchema = z
+  .object({
+    /** Wall-clock time (ms since the epoch). */
+    at: z.number(),
+    processes: z.array(ProcessUsageSchema),
+    system: z.object({ memoryTotalBytes: z.number(), memoryAvailableBytes: z.number() }).strict(),
+    /** The latency percentiles as they stood at this sample (for charts over time). */
+    latency: z.object({ release_to_final: LatencyStatsSchema, wake_to_recording: LatencyStatsSchema }).strict(),
+  })
+  .strict();
+export type MetricsSample = z.infer<typeof MetricsSampleSchema>;
+
+export const PipelineCountersSchema = z
+  .object({
+    utterances: z.object({ wake: z.number().int(), ptt: z.number().int() }).strict(),
+    /** Wake words heard, by keyword. */
+    wakes: z.record(z.string(), z.number().int()),
+    framesDropped: z.number().int(),
+    workerRestarts: z.number().int(),
+    /** Finals made from main's copy of the audio (the worker's had a gap, or it crashed). */
+    recoveredUtterances: z.number().int(),
+    /** Finals that were the last live partial itself. */
+    reusedPartials: z.number().int(),
+    encoderCacheHits: z.number().int(),
+    encoderCacheMisses: z.number().int(),
+  })
+  .strict();
+export type PipelineCounters = z.infer<typeof PipelineCountersSchema>;
+
+export const MetricsSnapshotSchema = z
+  .object({
+    at: z.number(),
+    intervalMs: z.number().int().positive(),
+    /** The newest sample, or null before the first one. */
+    sample: MetricsSampleSchema.nullable(),
+    latency: z.object(
+      Object.fromEntries(LATENCY_STAGES.map((s) => [s, LatencyStatsSchema])) as {
+        [S in LatencyStage]: typeof LatencyStatsSchema;
+      },
+    ),
+    counters: PipelineCountersSchema,
+  })
+  .strict();
+export type MetricsSnapshot = z.infer<typeof MetricsSnapshotSchema>;
+
+export const MetricsHistorySchema = z.object({ samples: z.array(MetricsSampleSchema) }).strict();
+export type MetricsHistory = z.infer<typeof MetricsHistorySchema>;

@@ -1,0 +1,104 @@
+// Metrics as a scraper and the Monitor meet them: a real `earshot serve` with a WAV microphone does one push-to-talk over its WebSocket; then its samples carry the worker's memory as the OS reports it, `GET /metrics` (this run's token only) parses and counts the utterance, and `earshot metrics --address` prints the same snapshot.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MetricsSampleSchema, MetricsSnapshotSchema } from '../../src/shared/metrics';
+import { runCli, startServe } from '../support/cli-process';
+import { connectServe } from '../support/serve-client';
+import { SHARED_AUDIO } from '../support/shared-audio';
+import { useTempDirs } from '../support/temp-dir';
+
+const tempDir = useTempDirs();
+
+/** Resident memory of a process as Linux reports it (/proc/<pid>/status, VmRSS in KiB). */
+function residentBytes(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
+  return Number(/(\d+)/.exec(line ?? '')?.[1]) * 1024;
+}
+
+/** `name{labels} value` lines of the text exposition, as a map from series to value. */
+function series(exposition: string): Map<string, number> {
+  const found = new Map<string, number>();
+  for (const line of exposition.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    found.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return found;
+}
+
+describe('metrics over serve', () => {
+  it('counts a push-to-talk, reports the worker as the OS does, and answers /metrics only with the token', async () => {
+    const dir = tempDir();
+    const env = { EARSHOT_CONFIG_DIR: dir, EARSHOT_HISTORY_DB: join(dir, 'history.sqlite') };
+    const serve = await startServe(['--no-build', '--input-wav', SHARED_AUDIO.jfk], env);
+    try {
+      const session = await connectServe(serve.url);
+      await session.invoke('session:start');
+      await session.event('session:state', (p) => (p as { state: string }).state === 'armed', 30_000);
+      await session.invoke('session:press');
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await session.invoke('session:release');
+      const final = (await session.event('session:final', () => true, 30_000)) as { timings: { endedAt: number } };
+
+      // A sample after the final (the models loaded) has the worker; its memory is what the OS says, within 25 %.
+      const raw = await session.event(
+        'metrics:sample',
+        (p) => {
+          const sample = MetricsSampleSchema.parse(p);
+          return sample.at > final.timings.endedAt + 1000 && sample.processes.some((x) => x.process === 'worker');
+        },
+        10_000,
+      );
+      const worker = MetricsSampleSchema.parse(raw).processes.find((p) => p.process === 'worker')!;
+      const os = residentBytes(worker.pid!);
+      expect(Math.abs(worker.residentBytes - os) / os).toBeLessThan(0.25);
+      const history = MetricsSampleSchema.array().parse(
+        ((await session.invoke('metrics:get-history', { seconds: 900 })) as { samples: unknown[] }).samples,
+      );
+      expect(history.length).toBeGreaterThan(0);
+      expect(history.at(-1)!.at).toBeGreaterThanOrEqual(history[0]!.at);
+      session.close();
+
+      const origin = new URL(serve.url).origin;
+      const token = new URL(serve.url).searchParams.get('token')!;
+      const scraped = await fetch(`${origin}/metrics?token=${token}`);
+      expect(scraped.status).toBe(200);
+      expect(scraped.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      const values = series(await scraped.text());
+      expect(values.get('earshot_latency_seconds_count{stage="release_to_final"}')).toBe(1);
+      expect(values.get('earshot_latency_seconds{quantile="0.95",stage="release_to_final"}')).toBeGreaterThan(0);
+      expect(values.get('earshot_utterances_total{trigger="ptt"}')).toBe(1);
+      expect(values.get('earshot_process_resident_memory_bytes{process="worker"}')).toBeGreaterThan(0);
+      expect(values.get('earshot_frames_dropped_total')).toBe(0);
+
+      const bearer = await fetch(`${origin}/metrics`, { headers: { Authorization: `Bearer ${token}` } });
+      expect(bearer.status).toBe(200);
+      await bearer.text();
+      for (const refused of [`${origin}/metrics`, `${origin}/metrics?token=${'x'.repeat(token.length)}`]) {
+        const answer = await fetch(refused);
+        expect(answer.status, refused).toBe(401);
+        expect(await answer.text()).toMatch(/token/);
+      }
+
+      // The CLI reads the same snapshot from the running serve.
+      const cli = await runCli(['metrics', '--address', serve.url, '--json']);
+      expect(cli.code, cli.stderr).toBe(0);
+      const snapshot = MetricsSnapshotSchema.parse(JSON.parse(cli.stdout));
+      expect(snapshot.latency.release_to_final.count).toBe(1);
+      expect(snapshot.counters.utterances).toEqual({ wake: 0, ptt: 1 });
+      // Anything but loopback is refused before a connection is tried.
+      const foreign = await runCli([
+        'metrics',
+        '--address',
+        `http://192.0.2.1:${new URL(origin).port}/?token=${token}`,
+      ]);
+      expect(foreign.code).toBe(2);
+      expect(foreign.stderr).toMatch(/loopback/);
+    } finally {
+      expect(await serve.stop(), serve.stderr()).toBe(0);
+    }
+  }, 120_000);
+});
