@@ -3,6 +3,7 @@ import AboutView from './views/AboutView.vue';
 import DevicesView from './views/DevicesView.vue';
 import HistoryView from './views/HistoryView.vue';
 import LiveView from './views/LiveView.vue';
+import MonitorView from './views/MonitorView.vue';
 import ProfilesView from './views/ProfilesView.vue';
 import WakeWordsView from './views/WakeWordsView.vue';
 
@@ -12,6 +13,7 @@ export const NAV_LINKS = [
   { to: '/profiles', label: 'Profiles' },
   { to: '/devices', label: 'Devices' },
   { to: '/wake-words', label: 'Wake words' },
+  { to: '/monitor', label: 'Monitor' },
   { to: '/about', label: 'About' },
 ] as const;
 
@@ -26,6 +28,7 @@ export function createAppRouter(): Router {
       { path: '/profiles', component: ProfilesView },
       { path: '/devices', component: DevicesView },
       { path: '/wake-words', component: WakeWordsView },
+      { path: '/monitor', component: MonitorView },
       { path: '/about', component: AboutView },
       { path: '/:unknown(.*)', redirect: '/live' },
     ],

@@ -41,6 +41,21 @@ export const LatencyStatsSchema = z
   .strict();
 export type LatencyStats = z.infer<typeof LatencyStatsSchema>;
 
+/** A GPU adapter as the platform reports it; null where it does not. */
+export const GpuAdapterSchema = z
+  .object({
+    index: z.number().int(),
+    name: z.string(),
+    vendor: z.string(),
+    driver: z.string().nullable(),
+    utilizationPercent: z.number().nullable(),
+    memoryUsedBytes: z.number().nullable(),
+    memoryTotalBytes: z.number().nullable(),
+    temperatureC: z.number().nullable(),
+  })
+  .strict();
+export type GpuAdapter = z.infer<typeof GpuAdapterSchema>;
+
 /** One sample, taken at the active profile's monitoring interval. */
 export const MetricsSampleSchema = z
   .object({
@@ -48,6 +63,8 @@ export const MetricsSampleSchema = z
     at: z.number(),
     processes: z.array(ProcessUsageSchema),
     system: z.object({ memoryTotalBytes: z.number(), memoryAvailableBytes: z.number() }).strict(),
+    /** Every GPU adapter found (empty: none; inference runs on the CPU). */
+    gpus: z.array(GpuAdapterSchema),
     /** The latency percentiles as they stood at this sample (for charts over time). */
     latency: z.object({ release_to_final: LatencyStatsSchema, wake_to_recording: LatencyStatsSchema }).strict(),
   })

@@ -73,6 +73,8 @@ describe('metrics over serve', () => {
       expect(values.get('earshot_utterances_total{trigger="ptt"}')).toBe(1);
       expect(values.get('earshot_process_resident_memory_bytes{process="worker"}')).toBeGreaterThan(0);
       expect(values.get('earshot_frames_dropped_total')).toBe(0);
+      // As many GPUs as the samples found (none on a machine without nvidia-smi).
+      expect(values.get('earshot_gpu_count')).toBe(MetricsSampleSchema.parse(raw).gpus.length);
 
       const bearer = await fetch(`${origin}/metrics`, { headers: { Authorization: `Bearer ${token}` } });
       expect(bearer.status).toBe(200);

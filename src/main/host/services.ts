@@ -20,6 +20,7 @@ import { SettingsService } from '../settings/settings-service';
 import { APP_NAME, APP_VERSION, packageVersion } from './runtime-versions';
 import { bindMetrics } from '../ipc/metrics-handlers';
 import { MetricsService } from '../metrics/metrics-service';
+import { readNvidiaGpus } from '../metrics/gpu-reader';
 import { clearPidUsage, pidUsageSource, type ProcessUsageSource } from '../metrics/process-usage';
 
 export interface CoreOptions {
@@ -118,6 +119,7 @@ export function composeServices(options: ServiceOptions): AppServices {
     onWorkerRestart: (listener) => core.inference.worker.onRestart(listener),
     onFrame: (listener) => core.audio.onFrame((_samples, seq, captureTime) => listener(seq, captureTime)),
     framesDropped: () => core.inference.framesDropped,
+    gpus: () => readNvidiaGpus(),
     log,
   });
 

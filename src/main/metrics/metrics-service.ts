@@ -1,5 +1,5 @@
 import { freemem, totalmem } from 'node:os';
-import type { MetricsHistory, MetricsSample, MetricsSnapshot, ProcessUsage } from '../../shared/metrics';
+import type { GpuAdapter, MetricsHistory, MetricsSample, MetricsSnapshot, ProcessUsage } from '../../shared/metrics';
 import type { WorkerEvent } from '../../shared/worker-protocol';
 import type { Logger } from '../log';
 import type { SessionUpdate } from '../session/session-service';
@@ -20,6 +20,8 @@ export interface MetricsSources {
   onFrame(listener: (seq: number, captureTime: number) => void): () => void;
   /** Frames dropped on their way to the worker since start-up. */
   framesDropped(): number;
+  /** GPU adapters (nvidia-smi); read every few seconds, not every sample (it starts a process). */
+  gpus(): Promise<GpuAdapter[]>;
   /** System memory; the OS's by default (os.freemem is MemAvailable on Linux). */
   systemMemory?(): { totalBytes: number; availableBytes: number };
   /** Wall-clock ms, comparable with capture times. */
@@ -30,6 +32,9 @@ export interface MetricsSources {
 /** At least 15 minutes of 1 s samples; samples come at most twice a second. */
 const HISTORY_SECONDS = 15 * 60;
 const MIN_INTERVAL_MS = 500;
+/** GPUs are read this often while some are found, and looked for again this often while none are. */
+const GPU_READ_MS = 5000;
+const GPU_LOOK_AGAIN_MS = 60_000;
 /** Capture times kept for wake → recording: the wake event names a frame from the last second or two. */
 const CAPTURE_TIMES_KEPT = 64;
 
@@ -51,6 +56,7 @@ export class MetricsService {
   /** The wake word's frame (captured at) and the recording that followed, paired whichever comes first. */
   private wakeCapturedAt: number | undefined;
   private recordingAt: number | undefined;
+  private gpus: { adapters: GpuAdapter[]; readAt: number } | undefined;
 
   constructor(private readonly sources: MetricsSources) {
     this.ring = new SampleRing(Math.ceil((HISTORY_SECONDS * 1000) / MIN_INTERVAL_MS));
@@ -133,11 +139,28 @@ export class MetricsService {
       at: this.now(),
       processes,
       system: { memoryTotalBytes: memory.totalBytes, memoryAvailableBytes: memory.availableBytes },
+      gpus: await this.currentGpus(),
       latency: { release_to_final: latency.release_to_final, wake_to_recording: latency.wake_to_recording },
     };
     this.ring.push(sample);
     this.prometheus.setSample(sample);
     this.sampleListeners.forEach((listener) => listener(sample));
+  }
+
+  private async currentGpus(): Promise<GpuAdapter[]> {
+    const now = this.now();
+    const gpus = this.gpus;
+    const due = !gpus || now - gpus.readAt >= (gpus.adapters.length > 0 ? GPU_READ_MS : GPU_LOOK_AGAIN_MS);
+    if (!due) return gpus.adapters;
+    let adapters: GpuAdapter[];
+    try {
+      adapters = await this.sources.gpus();
+    } catch (error) {
+      this.sources.log.warn('could not read the GPUs', error);
+      adapters = [];
+    }
+    this.gpus = { adapters, readAt: now };
+    return adapters;
   }
 
   private sessionUpdate(update: SessionUpdate): void {

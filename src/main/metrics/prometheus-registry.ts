@@ -66,6 +66,43 @@ export class PrometheusRegistry {
         if (s) this.set(s.system.memoryAvailableBytes);
       },
     });
+    new Gauge({
+      name: 'earshot_gpu_count',
+      help: 'GPU adapters found (0: inference runs on the CPU).',
+      registers,
+      collect(this: Gauge) {
+        this.set(sample()?.gpus.length ?? 0);
+      },
+    });
+    const perGpu = (field: 'utilizationPercent' | 'memoryUsedBytes' | 'memoryTotalBytes') =>
+      function collect(this: Gauge<'gpu' | 'name'>) {
+        this.reset();
+        for (const g of sample()?.gpus ?? []) {
+          const value = g[field];
+          if (value !== null) this.set({ gpu: String(g.index), name: g.name }, value);
+        }
+      };
+    new Gauge({
+      name: 'earshot_gpu_utilization_percent',
+      help: 'Utilisation of each GPU adapter.',
+      labelNames: ['gpu', 'name'],
+      registers,
+      collect: perGpu('utilizationPercent'),
+    });
+    new Gauge({
+      name: 'earshot_gpu_memory_used_bytes',
+      help: 'Memory in use on each GPU adapter.',
+      labelNames: ['gpu', 'name'],
+      registers,
+      collect: perGpu('memoryUsedBytes'),
+    });
+    new Gauge({
+      name: 'earshot_gpu_memory_total_bytes',
+      help: 'Memory of each GPU adapter.',
+      labelNames: ['gpu', 'name'],
+      registers,
+      collect: perGpu('memoryTotalBytes'),
+    });
     this.latency = new Summary({
       name: 'earshot_latency_seconds',
       help: `Pipeline latencies over the last ${WINDOW_SECONDS / 60} minutes, by stage (${LATENCY_STAGES.join(', ')}).`,

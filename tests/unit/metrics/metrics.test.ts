@@ -80,6 +80,7 @@ function sources(now: () => number) {
     onWorkerRestart: on(listeners.restart),
     onFrame: on(listeners.frame),
     framesDropped: () => dropped,
+    gpus: async () => [],
     systemMemory: () => ({ totalBytes: 8 * 2 ** 30, availableBytes: 3 * 2 ** 30 }),
     now,
     log: memoryLog().log,

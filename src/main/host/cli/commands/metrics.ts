@@ -3,6 +3,7 @@ import { WS_TOKEN_PARAM } from '../../../../shared/ws-protocol';
 import { createLogger } from '../../../log';
 import { MetricsService } from '../../../metrics/metrics-service';
 import { clearPidUsage, pidUsageSource } from '../../../metrics/process-usage';
+import { readNvidiaGpus } from '../../../metrics/gpu-reader';
 import { isLoopbackAddress } from '../../serve/loopback';
 import { METRICS_JSON_PATH, METRICS_PATH } from '../../serve/serve-host';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIo } from '../command';
@@ -80,6 +81,7 @@ async function fromThisProcess(format: 'json' | 'prometheus'): Promise<string> {
     onWorkerRestart: none,
     onFrame: none,
     framesDropped: () => 0,
+    gpus: () => readNvidiaGpus(),
     log: createLogger('metrics'),
   });
   try {
@@ -103,6 +105,13 @@ function printSnapshot(snapshot: MetricsSnapshot, io: CliIo): void {
     io.out(
       `system    memory available ${mib(sample.system.memoryAvailableBytes)} of ${mib(sample.system.memoryTotalBytes)}`,
     );
+    if (sample.gpus.length === 0) io.out('gpu       none found: inference runs on the CPU');
+    for (const g of sample.gpus)
+      io.out(
+        `gpu ${g.index}     ${g.name} (${g.vendor}, driver ${g.driver ?? '?'}): ${g.utilizationPercent ?? '?'} %, ` +
+          `${g.memoryUsedBytes === null ? '?' : mib(g.memoryUsedBytes)} of ${g.memoryTotalBytes === null ? '?' : mib(g.memoryTotalBytes)}` +
+          (g.temperatureC === null ? '' : `, ${g.temperatureC} °C`),
+      );
   }
   io.out('');
   for (const [stage, s] of Object.entries(snapshot.latency))

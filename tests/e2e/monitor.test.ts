@@ -1,0 +1,90 @@
+// The Monitor in Chromium against `earshot serve`: it opens full (main keeps the samples), its charts draw and move as samples arrive without being re-created, pausing freezes them, and the tables show the processes and every latency stage.
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useBrowserAndServe } from '../support/e2e';
+import { SHARED_AUDIO } from '../support/shared-audio';
+import { useTempDirs } from '../support/temp-dir';
+
+const tempDir = useTempDirs();
+const e2e = useBrowserAndServe();
+
+/** The CPU chart's canvas as an image, and whether it is still the canvas first seen (marked). */
+async function cpuCanvas(page: Page): Promise<{ image: string; same: boolean }> {
+  return page.evaluate(() => {
+    const canvas = document.querySelector('[data-testid="chart-cpu"] canvas') as HTMLCanvasElement & { seen?: boolean };
+    const same = canvas.seen === true;
+    canvas.seen = true;
+    return { image: canvas.toDataURL(), same };
+  });
+}
+
+describe('Monitor', () => {
+  it('draws CPU, memory and latency charts that follow new samples in place, pauses, and lists processes and stages', async () => {
+    const dir = tempDir();
+    const host = await e2e.serve(['--config-dir', dir, '--input-wav', SHARED_AUDIO.jfk]);
+    // Main samples from start-up: let a few samples exist before the view opens.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const { page, errors } = await e2e.open(host.url);
+    await page.getByRole('link', { name: 'Monitor' }).click();
+    expect(page.url()).toMatch(/#\/monitor$/);
+
+    for (const chart of ['chart-cpu', 'chart-memory', 'chart-latency'])
+      await page.getByTestId(chart).locator('canvas').waitFor({ timeout: 10_000 });
+    // Opened with the samples main kept before: more than one at once.
+    expect(Number(await page.getByTestId('monitor-charts').getAttribute('data-samples'))).toBeGreaterThan(1);
+    expect(await page.getByTestId('monitor-processes').textContent()).toContain('Main');
+    for (const stage of ['release_to_final', 'wake_to_recording', 'speech_end_to_final', 'encoder', 'decoder_token'])
+      expect(await page.locator(`[data-testid="monitor-latency"] tr[data-stage="${stage}"]`).count()).toBe(1);
+
+    const first = await cpuCanvas(page);
+    // New samples (one a second) move the lines: the pixels change, on the same canvas.
+    await expect
+      .poll(async () => (await cpuCanvas(page)).image !== first.image, { timeout: 10_000, interval: 500 })
+      .toBe(true);
+    expect((await cpuCanvas(page)).same).toBe(true);
+
+    // Paused, the chart stays as it is while samples go on arriving.
+    await page.getByTestId('monitor-pause').click();
+    expect(await page.getByTestId('monitor-pause').getAttribute('aria-pressed')).toBe('true');
+    await new Promise((resolve) => setTimeout(resolve, 500)); // a draw already under way ends
+    const paused = await cpuCanvas(page);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect((await cpuCanvas(page)).image).toBe(paused.image);
+    await page.getByTestId('monitor-pause').click();
+    await expect
+      .poll(async () => (await cpuCanvas(page)).image !== paused.image, { timeout: 10_000, interval: 500 })
+      .toBe(true);
+
+    // This machine has no GPU (no nvidia-smi): the view says so instead of an empty chart.
+    expect(await page.getByTestId('monitor-no-gpu').textContent()).toBe('No GPU found: inference runs on the CPU.');
+
+    // The range buttons say which one is on.
+    await page.getByRole('button', { name: '1 min' }).click();
+    expect(await page.getByRole('button', { name: '1 min' }).getAttribute('aria-pressed')).toBe('true');
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('charts each GPU nvidia-smi reports, with its name, driver and memory', async () => {
+    const dir = tempDir();
+    // nvidia-smi's query interface played by a script that prints its documented CSV (this machine has no GPU).
+    const fixture = join(import.meta.dirname, '../fixtures/nvidia-smi/query-gpu.csv');
+    writeFileSync(join(dir, 'nvidia-smi'), `#!/bin/sh\nexec cat '${fixture}'\n`);
+    chmodSync(join(dir, 'nvidia-smi'), 0o755);
+    const host = await e2e.serve(['--config-dir', dir, '--input-wav', SHARED_AUDIO.jfk], {
+      PATH: `${dir}:${process.env.PATH ?? ''}`,
+    });
+    const { page, errors } = await e2e.open(host.url);
+    await page.getByRole('link', { name: 'Monitor' }).click();
+    await page.getByTestId('chart-gpu').locator('canvas').waitFor({ timeout: 10_000 });
+    await page.getByTestId('chart-gpu-memory').locator('canvas').waitFor();
+    const adapters = await page.getByTestId('gpu').allTextContents();
+    expect(adapters.map((a) => a.replace(/\s+/g, ' ').trim())).toEqual([
+      'NVIDIA GeForce RTX 3060 (NVIDIA, driver 550.54.14), 12288 MiB, 54 °C',
+      'Tesla T4 (NVIDIA, driver 550.54.14), 15360 MiB',
+    ]);
+    expect(await page.getByTestId('monitor-no-gpu').count()).toBe(0);
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
