@@ -47,8 +47,24 @@ export function fitSine(y: Float32Array, rate: number, freq: number): { amplitud
   return { amplitude: Math.hypot(a, b), snrDb: 10 * Math.log10(signal / noise) };
 }
 
+/**
+ * Heap growth per call once the code is in its steady state: the lowest median of up to `rounds`
+ * rounds of `warmUp` calls then a measurement. V8 optimises on a background thread; on a busy
+ * machine that can take longer than any fixed warm-up, and code not yet optimised allocates
+ * (measured: a resampler test failed beside other test files). What is checked stays the same:
+ * some round must reach the bound; rounds stop as soon as one is under `enough`.
+ */
+export function steadyBytesPerCall(fn: () => void, { rounds = 8, warmUp = 2000, enough = 1 } = {}): number {
+  let best = Infinity;
+  for (let round = 0; round < rounds && best >= enough; round++) {
+    for (let i = 0; i < warmUp; i++) fn();
+    best = Math.min(best, medianBytesPerCall(fn, 51));
+  }
+  return best;
+}
+
 /** Heap growth per call, median over batches of `calls`; batches during which a GC ran are skipped. */
-export function medianBytesPerCall(fn: () => void, batches = 51, calls = 200): number {
+function medianBytesPerCall(fn: () => void, batches = 51, calls = 200): number {
   const perCall: number[] = [];
   for (let batch = 0; batch < batches; batch++) {
     const before = process.memoryUsage().heapUsed;

@@ -1,6 +1,6 @@
 // RingBuffer against a naive reference model: wrap-around, oversize writes, readLatest/readFrom/consume, overruns, no reallocation.
 import { describe, expect, it } from 'vitest';
-import { medianBytesPerCall } from '../../support/wav-analysis';
+import { steadyBytesPerCall } from '../../support/wav-analysis';
 import { RingBuffer } from '../../../src/main/audio/ring-buffer';
 import { seededRandom } from '../../../src/shared/seeded-random';
 
@@ -212,7 +212,6 @@ describe('RingBuffer', () => {
       ring.readLatest(1280, out);
       ring.consume(out);
     };
-    for (let i = 0; i < 5000; i++) step(); // warm up until optimised
-    expect(medianBytesPerCall(step, 101)).toBeLessThan(8);
+    expect(steadyBytesPerCall(step, { warmUp: 5000 })).toBeLessThan(8);
   });
 });
