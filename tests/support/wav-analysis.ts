@@ -52,11 +52,11 @@ export function fitSine(y: Float32Array, rate: number, freq: number): { amplitud
  * rounds of `warmUp` calls then a measurement. V8 optimises on a background thread; on a busy
  * machine that can take longer than any fixed warm-up, and code not yet optimised allocates
  * (measured: a resampler test failed beside other test files). What is checked stays the same:
- * some round must reach the bound; rounds stop as soon as one is under `enough`.
+ * some round must come under `bound`; rounds stop at the first that does.
  */
-export function steadyBytesPerCall(fn: () => void, { rounds = 8, warmUp = 2000, enough = 1 } = {}): number {
+export function steadyBytesPerCall(fn: () => void, bound: number, { rounds = 8, warmUp = 2000 } = {}): number {
   let best = Infinity;
-  for (let round = 0; round < rounds && best >= enough; round++) {
+  for (let round = 0; round < rounds && best >= bound; round++) {
     for (let i = 0; i < warmUp; i++) fn();
     best = Math.min(best, medianBytesPerCall(fn, 51));
   }
@@ -64,7 +64,7 @@ export function steadyBytesPerCall(fn: () => void, { rounds = 8, warmUp = 2000, 
 }
 
 /** Heap growth per call, median over batches of `calls`; batches during which a GC ran are skipped. */
-function medianBytesPerCall(fn: () => void, batches = 51, calls = 200): number {
+export function medianBytesPerCall(fn: () => void, batches = 51, calls = 200): number {
   const perCall: number[] = [];
   for (let batch = 0; batch < batches; batch++) {
     const before = process.memoryUsage().heapUsed;

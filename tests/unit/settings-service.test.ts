@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SESSION_OPTIONS, migrateSettings, SETTINGS_MODEL, SETTINGS_VERSION } from '../../src/shared/settings';
+import { DEFAULT_ALERT_THRESHOLDS, DEFAULT_SESSION_OPTIONS, migrateSettings, SETTINGS_MODEL, SETTINGS_VERSION } from '../../src/shared/settings';
 import { JsonFileSettingsBackend } from '../../src/main/settings/json-file-backend';
 import { SettingsService } from '../../src/main/settings/settings-service';
 import { memoryLog } from '../support/memory-log';
@@ -29,6 +29,7 @@ describe('SettingsService', () => {
       audio: { deviceId: null },
       wake: { keywords: ['hey_jarvis'] },
       session: DEFAULT_SESSION_OPTIONS,
+      monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS },
     });
     expect(settings.notices).toEqual([]);
     expect(existsSync(path)).toBe(false);
@@ -39,11 +40,12 @@ describe('SettingsService', () => {
     const { path, service } = serviceIn(dir);
     service().update({ activeProfileId: 'low-resource' });
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({
-      version: 4,
+      version: 5,
       activeProfileId: 'low-resource',
       audio: { deviceId: null },
       wake: { keywords: ['hey_jarvis'] },
       session: DEFAULT_SESSION_OPTIONS,
+      monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS },
     });
     expect(readdirSync(dir)).toEqual(['settings.json']);
     expect(service().get().activeProfileId).toBe('low-resource');
@@ -118,11 +120,12 @@ describe('settings migration', () => {
     writeFileSync(path, JSON.stringify({ version: 1, activeProfileId: 'low-latency' }));
     const settings = service();
     const upgraded = {
-      version: 4,
+      version: 5,
       activeProfileId: 'low-latency',
       audio: { deviceId: null },
       wake: { keywords: ['hey_jarvis'] },
       session: DEFAULT_SESSION_OPTIONS,
+      monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS },
     };
     expect(settings.get()).toEqual(upgraded);
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(upgraded);
@@ -139,6 +142,21 @@ describe('settings migration', () => {
     expect(backups(dir)).toHaveLength(1);
   });
 
+  it('gives a version 4 file the default alert thresholds and keeps everything else', () => {
+    const v4 = {
+      version: 4,
+      activeProfileId: 'balanced',
+      audio: { deviceId: 'ALSA:mic' },
+      wake: { keywords: [] },
+      session: { ...DEFAULT_SESSION_OPTIONS, copyToClipboard: true },
+    };
+    expect(migrateSettings(v4)).toEqual({
+      ok: true,
+      migratedFrom: 4,
+      settings: { ...v4, version: 5, monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS } },
+    });
+  });
+
   it('accepts current files unchanged', () => {
     const current = {
       version: SETTINGS_VERSION,
@@ -146,6 +164,7 @@ describe('settings migration', () => {
       audio: { deviceId: 'ALSA:mic' },
       wake: { keywords: ['alexa', 'hey_mycroft'] },
       session: { copyToClipboard: true, cueSound: false, retainAudio: true, toggleShortcut: 'Alt+F9' },
+      monitoring: { alerts: { ...DEFAULT_ALERT_THRESHOLDS, releaseToFinalP95Ms: 800 } },
     };
     expect(migrateSettings(current)).toEqual({ ok: true, settings: current });
   });

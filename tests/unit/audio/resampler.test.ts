@@ -223,7 +223,7 @@ describe('createResampler', () => {
     const chunks = [441, 64, 199].map((n) => sine(44100, 1000, n / 44100));
     let k = 0;
     const step = () => r.process(chunks[k++ % chunks.length]!);
-    expect(steadyBytesPerCall(step)).toBeLessThan(8);
+    expect(steadyBytesPerCall(step, 8)).toBeLessThan(8);
   });
 
   it('rejects rates that are not positive integers and unknown qualities', () => {
