@@ -69,6 +69,7 @@ export const NoticeSchema = z
       'ElectronUnavailable',
       'HistoryRecovered',
       'HistoryUnavailable',
+      'MonitorAlert',
     ]),
     message: z.string(),
   })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AlertThresholdsSchema } from './settings';
 
 /** The processes Earshot measures; `renderer` and `gpu` exist in the desktop app only. */
 export const MONITORED_PROCESSES = ['main', 'worker', 'renderer', 'gpu'] as const;
@@ -88,6 +89,43 @@ export const PipelineCountersSchema = z
   .strict();
 export type PipelineCounters = z.infer<typeof PipelineCountersSchema>;
 
+export const ALERT_IDS = [
+  'worker-memory',
+  'system-memory',
+  'cpu',
+  'release-latency',
+  'dropped-frames',
+  'worker-restarts',
+] as const;
+export type AlertId = (typeof ALERT_IDS)[number];
+
+/** A condition the user should act on: raised once with what to do, cleared when it ends. */
+export const AlertSchema = z
+  .object({
+    id: z.enum(ALERT_IDS),
+    /** What is wrong and what to do, in one or two sentences. */
+    message: z.string(),
+    raisedAt: z.number(),
+    /** The measured value and the threshold it crossed, in the threshold's unit (MiB, %, ms, count). */
+    value: z.number(),
+    threshold: z.number(),
+  })
+  .strict();
+export type Alert = z.infer<typeof AlertSchema>;
+
+export const AlertEventSchema = z.object({ state: z.enum(['raised', 'cleared']), alert: AlertSchema }).strict();
+export type AlertEvent = z.infer<typeof AlertEventSchema>;
+
+/** What the worker freed when the system ran low on memory. */
+export const MemoryReliefSchema = z
+  .object({
+    at: z.number(),
+    encoderEntriesDropped: z.number().int(),
+    modelsUnloaded: z.array(z.string()),
+  })
+  .strict();
+export type MemoryRelief = z.infer<typeof MemoryReliefSchema>;
+
 export const MetricsSnapshotSchema = z
   .object({
     at: z.number(),
@@ -100,6 +138,11 @@ export const MetricsSnapshotSchema = z
       },
     ),
     counters: PipelineCountersSchema,
+    /** Alerts raised and not cleared, oldest first. */
+    alerts: z.array(AlertSchema),
+    thresholds: AlertThresholdsSchema,
+    /** The last time low memory made the worker free what it could, or null. */
+    memoryRelief: MemoryReliefSchema.nullable(),
   })
   .strict();
 export type MetricsSnapshot = z.infer<typeof MetricsSnapshotSchema>;

@@ -7,7 +7,7 @@ import { DEFAULT_PROFILE_ID } from './profiles';
  * file of the headless host. Bump SETTINGS_VERSION and add a migration whenever the shape
  * changes; old files are migrated on load, never discarded.
  */
-export const SETTINGS_VERSION = 4;
+export const SETTINGS_VERSION = 5;
 
 /** What happens around an utterance; each is a switch in the Live view. */
 export const SessionOptionsSchema = z
@@ -41,6 +41,39 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   toggleShortcut: 'CommandOrControl+Shift+Space',
 };
 
+/**
+ * When the Monitor raises an alert. Each is raised once, with what to do, and cleared when the
+ * condition ends. Low system memory also relieves it: the worker empties its encoder cache and
+ * unloads the models the active profile does not use.
+ */
+export const AlertThresholdsSchema = z
+  .object({
+    /** The inference worker's resident memory above this (MiB). */
+    workerMemoryMb: z.number().int().min(16).max(1_048_576),
+    /** The system's available memory below this (MiB). */
+    systemAvailableMb: z.number().int().min(0).max(1_048_576),
+    /** Earshot's processes together above this (% of one core) for `cpuSustainSeconds`. */
+    cpuPercent: z.number().int().min(1).max(25_600),
+    cpuSustainSeconds: z.number().int().min(1).max(900),
+    /** Push-to-talk release → final, p95 over the last 10 minutes, above this (ms). */
+    releaseToFinalP95Ms: z.number().int().min(10).max(60_000),
+  })
+  .strict();
+export type AlertThresholds = z.infer<typeof AlertThresholdsSchema>;
+
+/**
+ * Defaults for a 2-core machine with Balanced: the worker with tiny and the wake words keeps
+ * ~260 MiB and with base ~450 MiB; release → final is ~0.4 s p95 idle and ~1.4 s beside two busy
+ * processes (README), so 1.5 s means the machine is too busy for the profile.
+ */
+export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = {
+  workerMemoryMb: 1024,
+  systemAvailableMb: 400,
+  cpuPercent: 150,
+  cpuSustainSeconds: 30,
+  releaseToFinalP95Ms: 1500,
+};
+
 export const SettingsSchema = z
   .object({
     version: z.literal(SETTINGS_VERSION),
@@ -61,6 +94,7 @@ export const SettingsSchema = z
       })
       .strict(),
     session: SessionOptionsSchema,
+    monitoring: z.object({ alerts: AlertThresholdsSchema }).strict(),
   })
   .strict();
 
@@ -76,6 +110,7 @@ export function defaultSettings(): Settings {
     audio: { deviceId: null },
     wake: { keywords: [...DEFAULT_WAKE_KEYWORDS] },
     session: { ...DEFAULT_SESSION_OPTIONS },
+    monitoring: { alerts: { ...DEFAULT_ALERT_THRESHOLDS } },
   };
 }
 
@@ -100,6 +135,8 @@ export const SETTINGS_MODEL: SettingsModel = {
     2: (old) => ({ ...old, wake: { keywords: [...DEFAULT_WAKE_KEYWORDS] } }),
     // v4 adds the voice session's options.
     3: (old) => ({ ...old, session: { ...DEFAULT_SESSION_OPTIONS } }),
+    // v5 adds the Monitor's alert thresholds.
+    4: (old) => ({ ...old, monitoring: { alerts: { ...DEFAULT_ALERT_THRESHOLDS } } }),
   },
   defaults: defaultSettings,
 };

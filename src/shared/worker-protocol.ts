@@ -129,9 +129,16 @@ export const WorkerRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('utterance-cancel'), id: z.number().int(), utterance: z.number().int() }).strict(),
   /** Loads the Whisper model (and the VAD) these settings name, so the first utterance does not wait for it. */
   z.object({ type: z.literal('asr-prepare'), id: z.number().int(), asr: AsrSettingsSchema }).strict(),
+  /** Memory runs low: empty the encoder cache and unload the Whisper models the prepared settings do not use. */
+  z.object({ type: z.literal('memory-pressure'), id: z.number().int() }).strict(),
 ]);
 export type WorkerRequest = z.infer<typeof WorkerRequestSchema>;
 export type WorkerRequestType = WorkerRequest['type'];
+
+export const MemoryFreedSchema = z
+  .object({ encoderEntriesDropped: z.number().int(), modelsUnloaded: z.array(z.string()) })
+  .strict();
+export type MemoryFreed = z.infer<typeof MemoryFreedSchema>;
 
 export const PongSchema = z
   .object({ pid: z.number().int(), runtime: z.enum(['electron-utility', 'node-child']), onnxruntime: z.string() })

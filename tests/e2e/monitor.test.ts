@@ -1,5 +1,6 @@
 // The Monitor in Chromium against `earshot serve`: it opens full (main keeps the samples), its charts draw and move as samples arrive without being re-created, pausing freezes them, and the tables show the processes and every latency stage.
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -85,6 +86,31 @@ describe('Monitor', () => {
       'Tesla T4 (NVIDIA, driver 550.54.14), 15360 MiB',
     ]);
     expect(await page.getByTestId('monitor-no-gpu').count()).toBe(0);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('raises an alert when a threshold is set past the current value, and clears it when set back', async () => {
+    const dir = tempDir();
+    const host = await e2e.serve(['--config-dir', dir, '--input-wav', SHARED_AUDIO.jfk]);
+    const { page, errors } = await e2e.open(host.url);
+    await page.getByRole('link', { name: 'Monitor' }).click();
+    const field = page.getByLabel('System memory available below');
+    await field.waitFor({ timeout: 10_000 });
+    expect(await field.inputValue()).toBe('400');
+    await field.fill(String(Math.ceil(totalmem() / 2 ** 20) + 1024));
+    await page.getByTestId('monitor-save-thresholds').click();
+    const alert = page.locator('[data-alert="system-memory"]');
+    await alert.waitFor({ timeout: 10_000 });
+    expect(await alert.textContent()).toMatch(/Only \d+ MiB of memory is left/);
+    // Also an app notice, wherever the user is.
+    await page.getByRole('link', { name: 'Live' }).click();
+    await expect.poll(() => page.getByText(/Only \d+ MiB of memory is left/).count()).toBeGreaterThan(0);
+    await page.getByRole('link', { name: 'Monitor' }).click();
+    await field.fill('400');
+    await page.getByTestId('monitor-save-thresholds').click();
+    await expect.poll(() => alert.count(), { timeout: 10_000 }).toBe(0);
+    // The threshold was saved in the settings.
+    expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')).monitoring.alerts.systemAvailableMb).toBe(400);
     expect(errors).toEqual([]);
   }, 60_000);
 });

@@ -1,8 +1,9 @@
 // Metrics as a scraper and the Monitor meet them: a real `earshot serve` with a WAV microphone does one push-to-talk over its WebSocket; then its samples carry the worker's memory as the OS reports it, `GET /metrics` (this run's token only) parses and counts the utterance, and `earshot metrics --address` prints the same snapshot.
 import { readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MetricsSampleSchema, MetricsSnapshotSchema } from '../../src/shared/metrics';
+import { AlertEventSchema, MetricsSampleSchema, MetricsSnapshotSchema } from '../../src/shared/metrics';
 import { runCli, startServe } from '../support/cli-process';
 import { connectServe } from '../support/serve-client';
 import { SHARED_AUDIO } from '../support/shared-audio';
@@ -99,6 +100,47 @@ describe('metrics over serve', () => {
       ]);
       expect(foreign.code).toBe(2);
       expect(foreign.stderr).toMatch(/loopback/);
+    } finally {
+      expect(await serve.stop(), serve.stderr()).toBe(0);
+    }
+  }, 120_000);
+
+  it('relieves low memory: set above what the machine has, the alert is raised once and the worker frees its cache and the unused model', async () => {
+    const dir = tempDir();
+    const env = { EARSHOT_CONFIG_DIR: dir, EARSHOT_HISTORY_DB: join(dir, 'history.sqlite') };
+    const serve = await startServe(['--no-build', '--input-wav', SHARED_AUDIO.jfk], env);
+    try {
+      const session = await connectServe(serve.url);
+      await session.invoke('session:start');
+      await session.event('session:state', (p) => (p as { state: string }).state === 'armed', 30_000);
+      // Balanced's tiny transcribes one push-to-talk (its encoder output stays cached) ...
+      await session.invoke('session:press');
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      await session.invoke('session:release');
+      await session.event('session:final', () => true, 30_000);
+      // ... then High accuracy makes base the model in use: tiny is loaded and unused.
+      await session.invoke('profiles:set-active', { id: 'high-accuracy' });
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+
+      const machine = Math.ceil(totalmem() / 2 ** 20);
+      await session.invoke('metrics:set-thresholds', { systemAvailableMb: machine + 1024 });
+      const raised = AlertEventSchema.parse(
+        await session.event('metrics:alert', (p) => AlertEventSchema.parse(p).state === 'raised', 10_000),
+      );
+      expect(raised.alert).toMatchObject({ id: 'system-memory', threshold: machine + 1024 });
+      expect(raised.alert.message).toMatch(/close other programs or switch to Low resource/);
+      const notice = await session.event('app:notice', () => true, 5000);
+      expect(notice).toEqual({ code: 'MonitorAlert', message: raised.alert.message });
+      const snapshot = MetricsSnapshotSchema.parse(await session.invoke('metrics:get-snapshot'));
+      expect(snapshot.alerts.map((a) => a.id)).toEqual(['system-memory']);
+      expect(snapshot.memoryRelief).toMatchObject({ modelsUnloaded: ['whisper-tiny'] });
+      expect(snapshot.memoryRelief!.encoderEntriesDropped).toBeGreaterThan(0);
+
+      // Back to the default threshold: cleared, and raised only once meanwhile.
+      await session.invoke('metrics:set-thresholds', { systemAvailableMb: 400 });
+      await session.event('metrics:alert', (p) => AlertEventSchema.parse(p).state === 'cleared', 10_000);
+      expect((await session.invoke('metrics:get-snapshot')) as { alerts: unknown[] }).toMatchObject({ alerts: [] });
+      session.close();
     } finally {
       expect(await serve.stop(), serve.stderr()).toBe(0);
     }

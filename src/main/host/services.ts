@@ -120,6 +120,8 @@ export function composeServices(options: ServiceOptions): AppServices {
     onFrame: (listener) => core.audio.onFrame((_samples, seq, captureTime) => listener(seq, captureTime)),
     framesDropped: () => core.inference.framesDropped,
     gpus: () => readNvidiaGpus(),
+    thresholds: () => settings.get().monitoring.alerts,
+    relieveMemory: () => core.inference.relieveMemory(),
     log,
   });
 
@@ -157,7 +159,7 @@ export function composeServices(options: ServiceOptions): AppServices {
 
   disposers.push(...bindAudio(core.audio, router, events));
   disposers.push(...bindSession(session, history.store, router, events));
-  disposers.push(...bindMetrics(metrics, router, events));
+  disposers.push(...bindMetrics(metrics, settings, router, events));
 
   return {
     ...core,

@@ -1,6 +1,6 @@
 import { AppError } from '../../shared/errors';
 import type { Profile } from '../../shared/profiles';
-import { WorkerEventSchema, type WorkerEvent } from '../../shared/worker-protocol';
+import { MemoryFreedSchema, WorkerEventSchema, type MemoryFreed, type WorkerEvent } from '../../shared/worker-protocol';
 import type { AudioEngine } from '../audio/audio-engine';
 import type { Logger } from '../log';
 import type { ProfileService } from '../profiles/profile-service';
@@ -100,6 +100,12 @@ export class InferenceService {
   /** Frames dropped on their way to the worker since start-up (the worker lagged 2 s behind). */
   get framesDropped(): number {
     return this.droppedEarlier + (this.sender?.dropped ?? 0);
+  }
+
+  /** Asks a running worker to free what it can (memory is low); a worker not running holds nothing. */
+  async relieveMemory(): Promise<MemoryFreed> {
+    if (this.worker.pid === undefined) return { encoderEntriesDropped: 0, modelsUnloaded: [] };
+    return MemoryFreedSchema.parse(await this.worker.request({ type: 'memory-pressure' }));
   }
 
   /** The wake words a user can choose from, with their licences. */

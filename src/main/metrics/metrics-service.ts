@@ -1,5 +1,15 @@
 import { freemem, totalmem } from 'node:os';
-import type { GpuAdapter, MetricsHistory, MetricsSample, MetricsSnapshot, ProcessUsage } from '../../shared/metrics';
+import type {
+  AlertEvent,
+  GpuAdapter,
+  MemoryRelief,
+  MetricsHistory,
+  MetricsSample,
+  MetricsSnapshot,
+  ProcessUsage,
+} from '../../shared/metrics';
+import type { AlertThresholds } from '../../shared/settings';
+import { AlertRules } from './alert-rules';
 import type { WorkerEvent } from '../../shared/worker-protocol';
 import type { Logger } from '../log';
 import type { SessionUpdate } from '../session/session-service';
@@ -22,6 +32,10 @@ export interface MetricsSources {
   framesDropped(): number;
   /** GPU adapters (nvidia-smi); read every few seconds, not every sample (it starts a process). */
   gpus(): Promise<GpuAdapter[]>;
+  /** The alert thresholds in the settings (read at each sample, so a change applies at once). */
+  thresholds(): AlertThresholds;
+  /** Frees what the worker can (encoder cache, models the active profile does not use) when memory runs low. */
+  relieveMemory(): Promise<Omit<MemoryRelief, 'at'>>;
   /** System memory; the OS's by default (os.freemem is MemAvailable on Linux). */
   systemMemory?(): { totalBytes: number; availableBytes: number };
   /** Wall-clock ms, comparable with capture times. */
@@ -57,6 +71,9 @@ export class MetricsService {
   private wakeCapturedAt: number | undefined;
   private recordingAt: number | undefined;
   private gpus: { adapters: GpuAdapter[]; readAt: number } | undefined;
+  private readonly alertRules = new AlertRules();
+  private readonly alertListeners = new Set<(event: AlertEvent) => void>();
+  private memoryRelief: MemoryRelief | null = null;
 
   constructor(private readonly sources: MetricsSources) {
     this.ring = new SampleRing(Math.ceil((HISTORY_SECONDS * 1000) / MIN_INTERVAL_MS));
@@ -83,6 +100,12 @@ export class MetricsService {
     return () => this.sampleListeners.delete(listener);
   }
 
+  /** Alerts as they are raised and cleared. */
+  onAlert(listener: (event: AlertEvent) => void): () => void {
+    this.alertListeners.add(listener);
+    return () => this.alertListeners.delete(listener);
+  }
+
   async snapshot(): Promise<MetricsSnapshot> {
     return {
       at: this.now(),
@@ -90,6 +113,9 @@ export class MetricsService {
       sample: this.ring.latest() ?? null,
       latency: await this.prometheus.latencyStats(),
       counters: await this.prometheus.counterValues(),
+      alerts: this.alertRules.alerts,
+      thresholds: this.sources.thresholds(),
+      memoryRelief: this.memoryRelief,
     };
   }
 
@@ -145,6 +171,39 @@ export class MetricsService {
     this.ring.push(sample);
     this.prometheus.setSample(sample);
     this.sampleListeners.forEach((listener) => listener(sample));
+    await this.checkAlerts(sample, latency.release_to_final);
+  }
+
+  private async checkAlerts(
+    sample: MetricsSample,
+    releaseToFinal: MetricsSnapshot['latency']['release_to_final'],
+  ): Promise<void> {
+    const thresholds = this.sources.thresholds();
+    const from = sample.at - (thresholds.cpuSustainSeconds + 5) * 1000;
+    const changes = this.alertRules.evaluate({
+      now: sample.at,
+      samples: this.ring.toArray().filter((s) => s.at >= from),
+      releaseToFinal,
+      counters: await this.prometheus.counterValues(),
+      thresholds,
+    });
+    for (const alert of changes.cleared) this.alertListeners.forEach((l) => l({ state: 'cleared', alert }));
+    for (const alert of changes.raised) {
+      if (alert.id === 'system-memory') await this.relieveMemory(sample.at);
+      this.alertListeners.forEach((l) => l({ state: 'raised', alert }));
+    }
+  }
+
+  /** Once per low-memory episode (when its alert is raised): what the worker frees is recorded for the Monitor. */
+  private async relieveMemory(at: number): Promise<void> {
+    try {
+      this.memoryRelief = { at, ...(await this.sources.relieveMemory()) };
+      this.sources.log.warn(
+        `memory is low: the worker dropped ${this.memoryRelief.encoderEntriesDropped} encoder outputs and unloaded ${this.memoryRelief.modelsUnloaded.join(', ') || 'no models'}`,
+      );
+    } catch (error) {
+      this.sources.log.warn('could not relieve memory in the worker', error);
+    }
   }
 
   private async currentGpus(): Promise<GpuAdapter[]> {

@@ -64,6 +64,7 @@ const HANDLERS: { [T in WorkerRequest['type']]: Handler<T> } = {
     return { cancelled: true };
   },
   'asr-prepare': (request, { asr }) => asr.prepare(request.asr),
+  'memory-pressure': (_request, { asr }) => asr.relieveMemory(),
   'vad-scan': async (request, { loader }): Promise<VadScanResult> => {
     const loadStart = performance.now();
     const vad = await VoiceActivity.create({ threads: request.threads, loader });

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { MetricsSample, MetricsSnapshot } from '../../shared/metrics';
+import type { Alert, MetricsSample, MetricsSnapshot } from '../../shared/metrics';
+import type { AlertThresholds } from '../../shared/settings';
 import { bridge } from '../bridge';
 import { messageOf } from './error-message';
 
@@ -17,6 +18,10 @@ export const useMetricsStore = defineStore('metrics', () => {
   const samples = shallowRef<MetricsSample[]>([]);
   const snapshot = shallowRef<MetricsSnapshot | null>(null);
   const paused = ref(false);
+  /** Alerts raised and not cleared (from the snapshot, then kept current by `metrics:alert`). */
+  const alerts = ref<Alert[]>([]);
+  const thresholds = ref<AlertThresholds | null>(null);
+  const savingThresholds = ref(false);
   const loaded = ref(false);
   const error = ref<string | null>(null);
 
@@ -29,6 +34,8 @@ export const useMetricsStore = defineStore('metrics', () => {
       ]);
       samples.value = history.samples;
       snapshot.value = latest;
+      alerts.value = latest.alerts;
+      thresholds.value = latest.thresholds;
       loaded.value = true;
       error.value = null;
     } catch (err) {
@@ -42,9 +49,26 @@ export const useMetricsStore = defineStore('metrics', () => {
     samples.value = [...kept, sample];
   }
 
-  /** Follows new samples while the Monitor is open. */
+  /** Saves some thresholds; the next sample applies them. On failure the old ones stay. */
+  async function setThresholds(patch: Partial<AlertThresholds>): Promise<void> {
+    savingThresholds.value = true;
+    try {
+      thresholds.value = await bridge().setAlertThresholds(patch);
+      error.value = null;
+    } catch (err) {
+      error.value = messageOf(err);
+    } finally {
+      savingThresholds.value = false;
+    }
+  }
+
+  /** Follows new samples and alerts while the Monitor is open. */
   function subscribe(): () => void {
-    return bridge().onMetricsSample((sample) => {
+    const offAlerts = bridge().onMetricsAlert(({ state, alert }) => {
+      const others = alerts.value.filter((a) => a.id !== alert.id);
+      alerts.value = state === 'raised' ? [...others, alert] : others;
+    });
+    const offSamples = bridge().onMetricsSample((sample) => {
       add(sample);
       void bridge()
         .getMetricsSnapshot()
@@ -55,7 +79,23 @@ export const useMetricsStore = defineStore('metrics', () => {
           error.value = messageOf(err);
         });
     });
+    return () => {
+      offAlerts();
+      offSamples();
+    };
   }
 
-  return { samples, snapshot, paused, loaded, error, load, subscribe };
+  return {
+    samples,
+    snapshot,
+    paused,
+    alerts,
+    thresholds,
+    savingThresholds,
+    loaded,
+    error,
+    load,
+    subscribe,
+    setThresholds,
+  };
 });

@@ -15,8 +15,8 @@ import {
   WakeEventSchema,
   WakeScoresSchema,
 } from '../session';
-import { SessionOptionsSchema, SettingsSchema } from '../settings';
-import { MetricsHistorySchema, MetricsSampleSchema, MetricsSnapshotSchema } from '../metrics';
+import { AlertThresholdsSchema, SessionOptionsSchema, SettingsSchema } from '../settings';
+import { AlertEventSchema, MetricsHistorySchema, MetricsSampleSchema, MetricsSnapshotSchema } from '../metrics';
 
 /**
  * The one declaration of every IPC channel (names `domain:verb`). Main validates each
@@ -128,6 +128,12 @@ export const invokeChannels = {
     request: z.object({ seconds: z.number().int().min(1).max(900) }).strict(),
     response: MetricsHistorySchema,
   },
+  /** Changes some alert thresholds (saved in the settings); answers all of them. */
+  'metrics:set-thresholds': {
+    method: 'setAlertThresholds',
+    request: AlertThresholdsSchema.partial().strict(),
+    response: AlertThresholdsSchema,
+  },
 } as const satisfies Record<string, InvokeSpec>;
 
 export const eventChannels = {
@@ -149,6 +155,8 @@ export const eventChannels = {
   'history:changed': { method: 'onHistoryChanged', payload: z.object({ count: z.number().int() }).strict() },
   /** One sample per monitoring interval (at most 2 per second). */
   'metrics:sample': { method: 'onMetricsSample', payload: MetricsSampleSchema },
+  /** An alert raised or cleared (a raised one also comes as an app notice). */
+  'metrics:alert': { method: 'onMetricsAlert', payload: AlertEventSchema },
 } as const satisfies Record<string, EventSpec>;
 
 export interface InvokeSpec {

@@ -6,6 +6,7 @@ import { SampleRing } from '../../../src/main/metrics/sample-ring';
 import type { SessionUpdate } from '../../../src/main/session/session-service';
 import type { WorkerEvent } from '../../../src/shared/worker-protocol';
 import { seededRandom } from '../../../src/shared/seeded-random';
+import { DEFAULT_ALERT_THRESHOLDS } from '../../../src/shared/settings';
 import { memoryLog } from '../../support/memory-log';
 
 /** Exact percentile by nearest rank, the reference. */
@@ -81,6 +82,8 @@ function sources(now: () => number) {
     onFrame: on(listeners.frame),
     framesDropped: () => dropped,
     gpus: async () => [],
+    thresholds: () => DEFAULT_ALERT_THRESHOLDS,
+    relieveMemory: async () => ({ encoderEntriesDropped: 0, modelsUnloaded: [] }),
     systemMemory: () => ({ totalBytes: 8 * 2 ** 30, availableBytes: 3 * 2 ** 30 }),
     now,
     log: memoryLog().log,

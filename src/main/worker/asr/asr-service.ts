@@ -1,4 +1,10 @@
-import type { AsrSettings, TranscribeRequest, TranscriptResult, WorkerEvent } from '../../../shared/worker-protocol';
+import type {
+  AsrSettings,
+  MemoryFreed,
+  TranscribeRequest,
+  TranscriptResult,
+  WorkerEvent,
+} from '../../../shared/worker-protocol';
 import type { ModelLoader } from '../models/model-loader';
 import { EnergyGate } from '../vad/energy-gate';
 import { containsSpeech } from '../vad/scan-file';
@@ -157,6 +163,31 @@ export class AsrService {
 
   get cacheStats(): { hits: number; misses: number; entries: number } {
     return { hits: this.encoderCache.hits, misses: this.encoderCache.misses, entries: this.encoderCache.size };
+  }
+
+  /**
+   * Frees what can be freed without slowing the active profile for good: every cached encoder
+   * output (the next final recomputes its own), and every loaded Whisper model except the one
+   * the session prepared. With an utterance under way only the cache goes: its model may be any.
+   */
+  async relieveMemory(): Promise<MemoryFreed> {
+    const encoderEntriesDropped = this.encoderCache.size;
+    this.encoderCache.clear();
+    const keep = this.warming?.recognizer;
+    const modelsUnloaded: string[] = [];
+    if (this.active === 0) {
+      for (const [key, entry] of [...this.models]) {
+        const recognizer = await entry.catch(() => undefined);
+        if (recognizer === keep) continue;
+        this.models.delete(key);
+        if (recognizer) {
+          modelsUnloaded.push(recognizer.model.info.name);
+          await recognizer.model.release();
+        }
+      }
+    }
+    (globalThis as { gc?: () => void }).gc?.();
+    return { encoderEntriesDropped, modelsUnloaded };
   }
 
   async dispose(): Promise<void> {

@@ -1,5 +1,6 @@
 import { MetricsSnapshotSchema, type MetricsSnapshot } from '../../../../shared/metrics';
 import { WS_TOKEN_PARAM } from '../../../../shared/ws-protocol';
+import { DEFAULT_ALERT_THRESHOLDS } from '../../../../shared/settings';
 import { createLogger } from '../../../log';
 import { MetricsService } from '../../../metrics/metrics-service';
 import { clearPidUsage, pidUsageSource } from '../../../metrics/process-usage';
@@ -82,6 +83,9 @@ async function fromThisProcess(format: 'json' | 'prometheus'): Promise<string> {
     onFrame: none,
     framesDropped: () => 0,
     gpus: () => readNvidiaGpus(),
+    // This process alone: no settings, no worker (its alerts are the defaults, and there is nothing to free).
+    thresholds: () => DEFAULT_ALERT_THRESHOLDS,
+    relieveMemory: async () => ({ encoderEntriesDropped: 0, modelsUnloaded: [] }),
     log: createLogger('metrics'),
   });
   try {
