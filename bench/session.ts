@@ -24,7 +24,13 @@ import { wordErrorRate } from '../tests/support/wer';
 import { percentile } from './stats';
 
 const BUILT_WORKER = join(import.meta.dirname, '..', 'out', 'main', 'worker.js');
-const TARGETS = { releaseP95Ms: 300, endOfSpeechP95Ms: 300, wakeToRecordingMs: 100, armedCpuPercent: 3, growthMbPerUtterance: 0.5 };
+const TARGETS = {
+  releaseP95Ms: 300,
+  endOfSpeechP95Ms: 300,
+  wakeToRecordingMs: 100,
+  armedCpuPercent: 3,
+  growthMbPerUtterance: 0.5,
+};
 const VOICE = 'flite-slt';
 const COMMANDS = [
   'turn on the lights in the kitchen',

@@ -70,7 +70,9 @@ describe('batched decoding', () => {
 
   it('refuses a step whose tokens do not match the cache rows, with a clear error', async () => {
     const opened = await model.decoder.run(start, encoded, null);
-    await expect(model.decoder.step([1, 2], encoded, opened.cache)).rejects.toThrow(/2 tokens for a decoder cache of 1 rows/);
+    await expect(model.decoder.step([1, 2], encoded, opened.cache)).rejects.toThrow(
+      /2 tokens for a decoder cache of 1 rows/,
+    );
   });
 
   it('decodes beam search and sampled temperatures together exactly as each decoded alone', async () => {

@@ -70,7 +70,9 @@ describe('earshot listen', () => {
     ]);
     // The waits are part of the time from the end to the text (measured in two processes: 5 ms of slack).
     const t = final.timings as Record<string, number>;
-    expect(t.frames_wait_ms! + t.pass_wait_ms! + t.encoder_ms! + t.decoder_ms!).toBeLessThanOrEqual(t.end_to_text_ms! + 5);
+    expect(t.frames_wait_ms! + t.pass_wait_ms! + t.encoder_ms! + t.decoder_ms!).toBeLessThanOrEqual(
+      t.end_to_text_ms! + 5,
+    );
     const history = HistoryStore.open(db);
     try {
       expect(history.list()).toMatchObject([{ trigger: 'wake', keyword: 'hey_jarvis', text: final.text }]);

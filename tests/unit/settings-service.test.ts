@@ -2,7 +2,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ALERT_THRESHOLDS, DEFAULT_SESSION_OPTIONS, migrateSettings, SETTINGS_MODEL, SETTINGS_VERSION } from '../../src/shared/settings';
+import {
+  DEFAULT_ALERT_THRESHOLDS,
+  DEFAULT_SESSION_OPTIONS,
+  migrateSettings,
+  SETTINGS_MODEL,
+  SETTINGS_VERSION,
+} from '../../src/shared/settings';
 import { JsonFileSettingsBackend } from '../../src/main/settings/json-file-backend';
 import { SettingsService } from '../../src/main/settings/settings-service';
 import { memoryLog } from '../support/memory-log';

@@ -259,13 +259,14 @@ async function decodeGreedy(
 ): Promise<DecodeResult> {
   const start = options.start;
   const draft = (options.draft ?? []).slice(0, maxTokensFor(decoder, options));
-  const { vocab, maxTokens, row, endsPass, noSpeechProb, cache: opened } = await open(
-    decoder,
-    encoderOutput,
-    tokens,
-    options,
-    draft,
-  );
+  const {
+    vocab,
+    maxTokens,
+    row,
+    endsPass,
+    noSpeechProb,
+    cache: opened,
+  } = await open(decoder, encoderOutput, tokens, options, draft);
   let runs = 1;
   let draftAccepted = 0;
   // While the tokens follow the draft, the cache covers the whole draft run and `row` gives the

@@ -122,7 +122,11 @@ export class WhisperDecoder {
     const { ort, dims } = this;
     const cross = this.crossRows(cache.cross, cache.rows);
     const feeds: Record<string, Tensor> = {
-      input_ids: new ort.Tensor('int64', BigInt64Array.from(tokens, (t) => BigInt(t)), [tokens.length, 1]),
+      input_ids: new ort.Tensor(
+        'int64',
+        BigInt64Array.from(tokens, (t) => BigInt(t)),
+        [tokens.length, 1],
+      ),
       // Read by the first branch only; the cached branch takes the cross entries instead.
       encoder_hidden_states: encoderOutput,
       use_cache_branch: new ort.Tensor('bool', [true], [1]),
