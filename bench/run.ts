@@ -4,6 +4,7 @@ import { asrBench } from './asr';
 import { frameLatencyBench } from './frame-latency';
 import { guardOverhead } from './ipc-guard-overhead';
 import { livePttBench } from './live-ptt';
+import { monitorCostBench } from './monitor-cost';
 import { resamplerBench } from './resampler';
 import { sessionCpuBench, sessionMemoryBench, sessionReleaseBench, sessionWakeBench } from './session';
 import { ringBufferBench } from './ring-buffer';
@@ -30,6 +31,7 @@ const BENCHMARKS = [
   sessionWakeBench,
   sessionCpuBench,
   sessionMemoryBench,
+  monitorCostBench,
   wakeAccuracyBench,
 ];
 

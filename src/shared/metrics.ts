@@ -9,7 +9,7 @@ export type MonitoredProcess = (typeof MONITORED_PROCESSES)[number];
  * Latency stages, named as in the Prometheus export (`earshot_latency_seconds{stage}`):
  * wake word heard (the frame the phrase ended in, captured) → recording; key released → final;
  * end of speech (the VAD's, after its hang-over) → final; the final's encoder run; its decoder
- * time per decoded token.
+ * time per decoded token; an audio frame's way from the capture callback to the worker.
  */
 export const LATENCY_STAGES = [
   'wake_to_recording',
@@ -17,6 +17,7 @@ export const LATENCY_STAGES = [
   'speech_end_to_final',
   'encoder',
   'decoder_token',
+  'frame_to_worker',
 ] as const;
 export type LatencyStage = (typeof LATENCY_STAGES)[number];
 

@@ -4,6 +4,7 @@ import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { LATENCY_STAGES } from '../../src/shared/metrics';
 import { useBrowserAndServe } from '../support/e2e';
 import { SHARED_AUDIO } from '../support/shared-audio';
 import { useTempDirs } from '../support/temp-dir';
@@ -36,7 +37,7 @@ describe('Monitor', () => {
     // Opened with the samples main kept before: more than one at once.
     expect(Number(await page.getByTestId('monitor-charts').getAttribute('data-samples'))).toBeGreaterThan(1);
     expect(await page.getByTestId('monitor-processes').textContent()).toContain('Main');
-    for (const stage of ['release_to_final', 'wake_to_recording', 'speech_end_to_final', 'encoder', 'decoder_token'])
+    for (const stage of LATENCY_STAGES)
       expect(await page.locator(`[data-testid="monitor-latency"] tr[data-stage="${stage}"]`).count()).toBe(1);
 
     const first = await cpuCanvas(page);

@@ -72,6 +72,8 @@ describe('metrics over serve', () => {
       expect(values.get('earshot_latency_seconds_count{stage="release_to_final"}')).toBe(1);
       expect(values.get('earshot_latency_seconds{quantile="0.95",stage="release_to_final"}')).toBeGreaterThan(0);
       expect(values.get('earshot_utterances_total{trigger="ptt"}')).toBe(1);
+      // Every frame's way to the worker is timed (12.5 a second while listening).
+      expect(values.get('earshot_latency_seconds_count{stage="frame_to_worker"}')).toBeGreaterThan(20);
       expect(values.get('earshot_process_resident_memory_bytes{process="worker"}')).toBeGreaterThan(0);
       expect(values.get('earshot_frames_dropped_total')).toBe(0);
       // As many GPUs as the samples found (none on a machine without nvidia-smi).

@@ -118,6 +118,7 @@ export function composeServices(options: ServiceOptions): AppServices {
     onWorkerEvent: (listener) => core.inference.onEvent(listener),
     onWorkerRestart: (listener) => core.inference.worker.onRestart(listener),
     onFrame: (listener) => core.audio.onFrame((_samples, seq, captureTime) => listener(seq, captureTime)),
+    onFrameLatency: (listener) => core.inference.onFrameLatency(listener),
     framesDropped: () => core.inference.framesDropped,
     gpus: () => readNvidiaGpus(),
     thresholds: () => settings.get().monitoring.alerts,

@@ -10,6 +10,8 @@ export interface FrameSenderOptions {
   window?: number;
   /** Frames per message: the profile's `frameMs` / 80. */
   batchFrames?: number;
+  /** Each frame's time from capture to arrival in the worker (ms), as its acknowledgement comes. */
+  onLatency?: (ms: number) => void;
 }
 
 const LATENCY_SAMPLES = 1024;
@@ -34,6 +36,7 @@ export class FrameSender {
   private readonly stopListening: () => void;
   sent = 0;
   acknowledged = 0;
+  private readonly onLatency: ((ms: number) => void) | undefined;
 
   constructor(
     private readonly channel: WorkerChannel,
@@ -42,6 +45,7 @@ export class FrameSender {
     this.queue = new BoundedFrameQueue(options.queueFrames ?? 25, FRAME_SAMPLES);
     this.window = options.window ?? 8;
     this.batchFrames = options.batchFrames ?? 1;
+    this.onLatency = options.onLatency;
     this.stopListening = channel.onMessage((message) => {
       const ack = FramesAckSchema.safeParse(message);
       if (ack.success) this.acknowledge(ack.data.seq, ack.data.receivedAt);
@@ -115,6 +119,7 @@ export class FrameSender {
     for (const [seq, captureTime] of this.inFlight) {
       if (seq > lastSeq) continue;
       this.latencies[this.latencyCount++ % LATENCY_SAMPLES] = receivedAt - captureTime;
+      this.onLatency?.(receivedAt - captureTime);
       this.inFlight.delete(seq);
       this.acknowledged++;
     }

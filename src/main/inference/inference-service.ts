@@ -32,6 +32,7 @@ export class InferenceService {
   private sender: FrameSender | null = null;
   private stopFrames: (() => void) | null = null;
   private readonly listeners = new Set<(event: WorkerEvent) => void>();
+  private readonly frameLatencyListeners = new Set<(ms: number) => void>();
   private readonly disposers: (() => void)[] = [];
   /** Wake words for this run only (`listen --keyword`); never saved. */
   private runKeywords: string[] | undefined;
@@ -62,13 +63,22 @@ export class InferenceService {
     return () => this.listeners.delete(listener);
   }
 
+  /** Each frame's capture → worker time (ms), while listening. */
+  onFrameLatency(listener: (ms: number) => void): () => void {
+    this.frameLatencyListeners.add(listener);
+    return () => this.frameLatencyListeners.delete(listener);
+  }
+
   /** Starts the worker with the active keywords and profile, then capture, and streams frames to it. */
   async startListening(): Promise<void> {
     if (this.sender) return;
     await this.worker.configure(LISTENING_STATE, this.listeningRequest(this.options.profiles.active()));
     const sender = new FrameSender(
       { post: (message) => this.worker.notify(message), onMessage: (handler) => this.worker.onEvent(handler) },
-      { batchFrames: this.options.profiles.active().frameMs / 80 },
+      {
+        batchFrames: this.options.profiles.active().frameMs / 80,
+        onLatency: (ms) => this.frameLatencyListeners.forEach((listener) => listener(ms)),
+      },
     );
     this.sender = sender;
     this.stopFrames = this.options.audio.onFrame((samples, seq, captureTime) => sender.push(samples, seq, captureTime));

@@ -28,6 +28,8 @@ export interface MetricsSources {
   onWorkerRestart(listener: () => void): () => void;
   /** Captured frames, with their capture time (wall-clock ms, as `preciseNow`). */
   onFrame(listener: (seq: number, captureTime: number) => void): () => void;
+  /** Each audio frame's capture → worker time (ms). */
+  onFrameLatency(listener: (ms: number) => void): () => void;
   /** Frames dropped on their way to the worker since start-up. */
   framesDropped(): number;
   /** GPU adapters (nvidia-smi); read every few seconds, not every sample (it starts a process). */
@@ -87,6 +89,7 @@ export class MetricsService {
           this.captureTimes.delete(this.captureTimes.keys().next().value!);
       }),
       sources.onIntervalChange(() => this.restartTimer()),
+      sources.onFrameLatency((ms) => this.prometheus.observe('frame_to_worker', ms)),
     );
     this.restartTimer();
   }

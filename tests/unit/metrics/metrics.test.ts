@@ -63,6 +63,7 @@ function sources(now: () => number) {
     session: new Set<(u: SessionUpdate) => void>(),
     worker: new Set<(e: WorkerEvent) => void>(),
     frame: new Set<(seq: number, at: number) => void>(),
+    frameLatency: new Set<(ms: number) => void>(),
     restart: new Set<() => void>(),
   };
   const on =
@@ -80,6 +81,7 @@ function sources(now: () => number) {
     onWorkerEvent: on(listeners.worker),
     onWorkerRestart: on(listeners.restart),
     onFrame: on(listeners.frame),
+    onFrameLatency: on(listeners.frameLatency),
     framesDropped: () => dropped,
     gpus: async () => [],
     thresholds: () => DEFAULT_ALERT_THRESHOLDS,
@@ -94,6 +96,7 @@ function sources(now: () => number) {
     worker: (e: WorkerEvent) => listeners.worker.forEach((l) => l(e)),
     frame: (seq: number, at: number) => listeners.frame.forEach((l) => l(seq, at)),
     restart: () => listeners.restart.forEach((l) => l()),
+    frameLatency: (ms: number) => listeners.frameLatency.forEach((l) => l(ms)),
     drop: (n: number) => (dropped += n),
   };
 }
@@ -134,6 +137,7 @@ describe('metrics service', () => {
     s.session(final('wake', 15, { recovered: true, finalPass: 'reused-partial' }));
     s.restart();
     s.drop(3);
+    for (const ms of [4, 6, 5]) s.frameLatency(ms);
     await service.sampleNow();
     const snap = await service.snapshot();
     expect(snap.counters).toEqual({
@@ -150,6 +154,7 @@ describe('metrics service', () => {
     expect(snap.latency.speech_end_to_final).toMatchObject({ count: 1, p50: 15 });
     expect(snap.latency.encoder.count).toBe(2);
     expect(snap.latency.decoder_token.p50).toBeCloseTo(10, 5);
+    expect(snap.latency.frame_to_worker).toMatchObject({ count: 3, p50: 5 });
     expect(snap.sample).toMatchObject({
       processes: [{ process: 'main', cpuPercent: 12.5 }],
       system: { memoryAvailableBytes: 3 * 2 ** 30 },

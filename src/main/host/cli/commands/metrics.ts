@@ -81,6 +81,7 @@ async function fromThisProcess(format: 'json' | 'prometheus'): Promise<string> {
     onWorkerEvent: none,
     onWorkerRestart: none,
     onFrame: none,
+    onFrameLatency: none,
     framesDropped: () => 0,
     gpus: () => readNvidiaGpus(),
     // This process alone: no settings, no worker (its alerts are the defaults, and there is nothing to free).
