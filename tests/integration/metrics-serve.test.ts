@@ -30,19 +30,29 @@ function series(exposition: string): Map<string, number> {
   return found;
 }
 
+/** Settings and history of this test's own. */
+function isolatedEnv(): NodeJS.ProcessEnv {
+  const dir = tempDir();
+  return { EARSHOT_CONFIG_DIR: dir, EARSHOT_HISTORY_DB: join(dir, 'history.sqlite') };
+}
+
+/** Starts the session over serve's WebSocket and holds push-to-talk for `holdMs`; resolves with the final. */
+async function onePushToTalk(url: string, holdMs: number) {
+  const session = await connectServe(url);
+  await session.invoke('session:start');
+  await session.event('session:state', (p) => (p as { state: string }).state === 'armed', 30_000);
+  await session.invoke('session:press');
+  await new Promise((resolve) => setTimeout(resolve, holdMs));
+  await session.invoke('session:release');
+  const final = (await session.event('session:final', () => true, 30_000)) as { timings: { endedAt: number } };
+  return { session, final };
+}
+
 describe('metrics over serve', () => {
   it('counts a push-to-talk, reports the worker as the OS does, and answers /metrics only with the token', async () => {
-    const dir = tempDir();
-    const env = { EARSHOT_CONFIG_DIR: dir, EARSHOT_HISTORY_DB: join(dir, 'history.sqlite') };
-    const serve = await startServe(['--no-build', '--input-wav', SHARED_AUDIO.jfk], env);
+    const serve = await startServe(['--no-build', '--input-wav', SHARED_AUDIO.jfk], isolatedEnv());
     try {
-      const session = await connectServe(serve.url);
-      await session.invoke('session:start');
-      await session.event('session:state', (p) => (p as { state: string }).state === 'armed', 30_000);
-      await session.invoke('session:press');
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-      await session.invoke('session:release');
-      const final = (await session.event('session:final', () => true, 30_000)) as { timings: { endedAt: number } };
+      const { session, final } = await onePushToTalk(serve.url, 3000);
 
       // A sample after the final (the models loaded) has the worker; its memory is what the OS says, within 25 %.
       const raw = await session.event(
@@ -108,18 +118,10 @@ describe('metrics over serve', () => {
   }, 120_000);
 
   it('relieves low memory: set above what the machine has, the alert is raised once and the worker frees its cache and the unused model', async () => {
-    const dir = tempDir();
-    const env = { EARSHOT_CONFIG_DIR: dir, EARSHOT_HISTORY_DB: join(dir, 'history.sqlite') };
-    const serve = await startServe(['--no-build', '--input-wav', SHARED_AUDIO.jfk], env);
+    const serve = await startServe(['--no-build', '--input-wav', SHARED_AUDIO.jfk], isolatedEnv());
     try {
-      const session = await connectServe(serve.url);
-      await session.invoke('session:start');
-      await session.event('session:state', (p) => (p as { state: string }).state === 'armed', 30_000);
       // Balanced's tiny transcribes one push-to-talk (its encoder output stays cached) ...
-      await session.invoke('session:press');
-      await new Promise((resolve) => setTimeout(resolve, 2500));
-      await session.invoke('session:release');
-      await session.event('session:final', () => true, 30_000);
+      const { session } = await onePushToTalk(serve.url, 2500);
       // ... then High accuracy makes base the model in use: tiny is loaded and unused.
       await session.invoke('profiles:set-active', { id: 'high-accuracy' });
       await new Promise((resolve) => setTimeout(resolve, 4000));
@@ -127,21 +129,35 @@ describe('metrics over serve', () => {
       const machine = Math.ceil(totalmem() / 2 ** 20);
       await session.invoke('metrics:set-thresholds', { systemAvailableMb: machine + 1024 });
       const raised = AlertEventSchema.parse(
-        await session.event('metrics:alert', (p) => AlertEventSchema.parse(p).state === 'raised', 10_000),
+        await session.event(
+          'metrics:alert',
+          (p) => AlertEventSchema.parse(p).state === 'raised' && AlertEventSchema.parse(p).alert.id === 'system-memory',
+          10_000,
+        ),
       );
       expect(raised.alert).toMatchObject({ id: 'system-memory', threshold: machine + 1024 });
       expect(raised.alert.message).toMatch(/close other programs or switch to Low resource/);
-      const notice = await session.event('app:notice', () => true, 5000);
+      const notice = await session.event(
+        'app:notice',
+        (p) => (p as { message: string }).message === raised.alert.message,
+        5000,
+      );
       expect(notice).toEqual({ code: 'MonitorAlert', message: raised.alert.message });
       const snapshot = MetricsSnapshotSchema.parse(await session.invoke('metrics:get-snapshot'));
-      expect(snapshot.alerts.map((a) => a.id)).toEqual(['system-memory']);
+      // (Loading base while listening can also drop frames and raise that alert: the worker is busy loading.)
+      expect(snapshot.alerts.map((a) => a.id)).toContain('system-memory');
       expect(snapshot.memoryRelief).toMatchObject({ modelsUnloaded: ['whisper-tiny'] });
       expect(snapshot.memoryRelief!.encoderEntriesDropped).toBeGreaterThan(0);
 
       // Back to the default threshold: cleared, and raised only once meanwhile.
       await session.invoke('metrics:set-thresholds', { systemAvailableMb: 400 });
-      await session.event('metrics:alert', (p) => AlertEventSchema.parse(p).state === 'cleared', 10_000);
-      expect((await session.invoke('metrics:get-snapshot')) as { alerts: unknown[] }).toMatchObject({ alerts: [] });
+      await session.event(
+        'metrics:alert',
+        (p) => AlertEventSchema.parse(p).state === 'cleared' && AlertEventSchema.parse(p).alert.id === 'system-memory',
+        10_000,
+      );
+      const after = MetricsSnapshotSchema.parse(await session.invoke('metrics:get-snapshot'));
+      expect(after.alerts.map((a) => a.id)).not.toContain('system-memory');
       session.close();
     } finally {
       expect(await serve.stop(), serve.stderr()).toBe(0);
