@@ -71,11 +71,14 @@ interface Opening {
   endsPass: (token: number) => boolean;
 }
 
+/** What opening a window needs of the options. */
+type OpeningOptions = Pick<DecodeOptions, 'start' | 'sotIndex' | 'maxTokens' | 'endSeconds'>;
+
 async function open(
   decoder: WhisperDecoder,
   encoderOutput: Tensor,
   tokens: DecodingTokens & { noSpeech: number | undefined },
-  options: DecodeOptions,
+  options: OpeningOptions,
   draft: readonly number[],
 ): Promise<Opening> {
   const vocab = decoder.dims.vocabSize;
@@ -104,7 +107,7 @@ async function open(
   };
 }
 
-function maxTokensFor(decoder: WhisperDecoder, options: DecodeOptions): number {
+function maxTokensFor(decoder: WhisperDecoder, options: OpeningOptions): number {
   return Math.min(options.maxTokens, decoder.dims.maxTargetPositions - options.start.length - 1);
 }
 
@@ -140,7 +143,7 @@ export async function decodeTogether(
   options: Omit<DecodeOptions, 'temperature' | 'random' | 'draft'>,
   temperatures: readonly { temperature: number; random: () => number }[],
 ): Promise<DecodeResult[]> {
-  const opening = await open(decoder, encoderOutput, tokens, { ...options, temperature: 0, random: Math.random }, []);
+  const opening = await open(decoder, encoderOutput, tokens, options, []);
   const { vocab, maxTokens, endsPass } = opening;
   let runs = 1;
   const groups: Group[] = temperatures.map(({ temperature, random }) => ({
