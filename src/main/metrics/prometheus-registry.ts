@@ -32,8 +32,6 @@ export class PrometheusRegistry {
     | 'encoderCacheMisses',
     Counter
   >;
-  private readonly wakeCounts = new Map<string, number>();
-  private readonly triggerCounts = { wake: 0, ptt: 0 };
 
   constructor() {
     const registers = [this.registry];
@@ -155,12 +153,10 @@ export class PrometheusRegistry {
 
   countUtterance(trigger: 'wake' | 'ptt'): void {
     this.utterances.inc({ trigger });
-    this.triggerCounts[trigger]++;
   }
 
   countWake(keyword: string): void {
     this.wakes.inc({ keyword });
-    this.wakeCounts.set(keyword, (this.wakeCounts.get(keyword) ?? 0) + 1);
   }
 
   add(counter: keyof PrometheusRegistry['counters'], by = 1): void {
@@ -169,9 +165,13 @@ export class PrometheusRegistry {
 
   async counterValues(): Promise<PipelineCounters> {
     const value = async (c: Counter) => (await c.get()).values[0]?.value ?? 0;
+    // Labelled counters, read back by label (a label never counted has no value yet).
+    const byLabel = async <L extends string>(c: Counter<L>, label: L) =>
+      Object.fromEntries((await c.get()).values.map((v) => [String(v.labels[label]), v.value]));
+    const utterances = await byLabel(this.utterances, 'trigger');
     return {
-      utterances: { ...this.triggerCounts },
-      wakes: Object.fromEntries(this.wakeCounts),
+      utterances: { wake: utterances.wake ?? 0, ptt: utterances.ptt ?? 0 },
+      wakes: await byLabel(this.wakes, 'keyword'),
       framesDropped: await value(this.counters.framesDropped),
       workerRestarts: await value(this.counters.workerRestarts),
       recoveredUtterances: await value(this.counters.recoveredUtterances),

@@ -72,9 +72,9 @@ export async function startServeHost(options: ServeOptions): Promise<ServeHost> 
     // A Host check stops DNS-rebinding pages from reading the app through another name.
     if (req.headers.host !== expectedHost) return refuse(res, 421, `Open ${origin}/ instead.`);
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed');
-    const path = new URL(req.url ?? '/', origin).pathname;
-    if (path === METRICS_PATH || path === METRICS_JSON_PATH)
-      return void serveMetrics(req, res, services, token, origin);
+    const url = new URL(req.url ?? '/', origin);
+    if (url.pathname === METRICS_PATH || url.pathname === METRICS_JSON_PATH)
+      return void serveMetrics(req, url, res, services, token);
     serveFile(req, res, options.rendererDir, csp);
   });
 
@@ -165,12 +165,11 @@ function attachClient(ws: WebSocket, services: AppServices, origin: string, log:
  */
 async function serveMetrics(
   req: IncomingMessage,
+  url: URL,
   res: ServerResponse,
   services: AppServices,
   token: string,
-  origin: string,
 ): Promise<void> {
-  const url = new URL(req.url ?? '/', origin);
   const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? null;
   if (!tokenMatches(token, url.searchParams.get(WS_TOKEN_PARAM) ?? bearer))
     return refuse(res, 401, "Unauthorized: add ?token=<this run's token> or an Authorization: Bearer header.");
