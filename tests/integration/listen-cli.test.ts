@@ -58,6 +58,9 @@ describe('earshot listen', () => {
     expect(final).toMatchObject({ trigger: 'wake', language: 'en' });
     expect(normaliseText(final.text as string).join(' ')).toContain('kitchen lights');
     expect(final.final_pass).toMatch(/^(full|cached-encoder|reused-partial)$/);
+    // The worker's own live final says what it waited for; a final made from main's copy (a busy
+    // machine's worker lagged more than its 2 s of frames) waited for neither, and has no such keys.
+    const waits = 'frames_wait_ms' in (final.timings as object) ? ['frames_wait_ms', 'pass_wait_ms'] : [];
     expect(Object.keys(final.timings as object)).toEqual([
       'started_at',
       'ended_at',
@@ -65,12 +68,11 @@ describe('earshot listen', () => {
       'encoder_ms',
       'decoder_ms',
       'end_to_text_ms',
-      'frames_wait_ms',
-      'pass_wait_ms',
+      ...waits,
     ]);
     // The waits are part of the time from the end to the text (measured in two processes: 5 ms of slack).
     const t = final.timings as Record<string, number>;
-    expect(t.frames_wait_ms! + t.pass_wait_ms! + t.encoder_ms! + t.decoder_ms!).toBeLessThanOrEqual(
+    expect((t.frames_wait_ms ?? 0) + (t.pass_wait_ms ?? 0) + t.encoder_ms! + t.decoder_ms!).toBeLessThanOrEqual(
       t.end_to_text_ms! + 5,
     );
     const history = HistoryStore.open(db);

@@ -44,7 +44,10 @@ async function onePushToTalk(url: string, holdMs: number) {
   await session.invoke('session:press');
   await new Promise((resolve) => setTimeout(resolve, holdMs));
   await session.invoke('session:release');
-  const final = (await session.event('session:final', () => true, 30_000)) as { timings: { endedAt: number } };
+  const final = (await session.event('session:final', () => true, 30_000)) as {
+    timings: { endedAt: number };
+    recovered: boolean;
+  };
   return { session, final };
 }
 
@@ -85,7 +88,10 @@ describe('metrics over serve', () => {
       // Every frame's way to the worker is timed (12.5 a second while listening).
       expect(values.get('earshot_latency_seconds_count{stage="frame_to_worker"}')).toBeGreaterThan(20);
       expect(values.get('earshot_process_resident_memory_bytes{process="worker"}')).toBeGreaterThan(0);
-      expect(values.get('earshot_frames_dropped_total')).toBe(0);
+      // Dropped frames are counted (a busy machine drops some while the worker loads its models),
+      // and a final made from main's copy because of them is counted as recovered.
+      expect(Number.isInteger(values.get('earshot_frames_dropped_total'))).toBe(true);
+      expect(values.get('earshot_recovered_utterances_total')).toBe(final.recovered ? 1 : 0);
       // As many GPUs as the samples found (none on a machine without nvidia-smi).
       expect(values.get('earshot_gpu_count')).toBe(MetricsSampleSchema.parse(raw).gpus.length);
 
