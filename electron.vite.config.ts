@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 
 /**
  * Four bundles: the Electron main process, the inference worker (a second main-side entry,
- * started as a utility process), the preload and the renderer.
+ * started as a utility process, with its ASR thread as a third), the preload and the renderer.
  */
 export default defineConfig({
   main: {
@@ -13,6 +13,7 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           worker: resolve('src/main/worker/index.ts'),
+          'asr-thread': resolve('src/main/worker/asr/asr-thread.ts'),
         },
       },
     },

@@ -15,6 +15,7 @@ import { loadAudioFile } from '../../src/main/audio/audio-file';
 import { ROOT } from '../support/cli-process';
 import { memoryLog } from '../support/memory-log';
 import { SHARED_AUDIO } from '../support/shared-audio';
+import { asrSettingsFor } from '../../src/main/session/asr-settings';
 
 const clients: WorkerClient[] = [];
 afterEach(async () => {
@@ -153,7 +154,15 @@ describe('WorkerClient', () => {
       detections: { keyword: string }[];
     };
     expect(scan.detections.map((d) => d.keyword)).toEqual(['alexa']);
-  });
+    // Whisper runs on the bundle's ASR thread (asr-thread.js beside worker.js).
+    const jfk = await loadAudioFile(SHARED_AUDIO.jfk);
+    const transcript = (await c.request({
+      type: 'transcribe',
+      samples: jfk,
+      ...asrSettingsFor(PRESETS[0]!, '/nonexistent/earshot-models', { language: 'en' }),
+    })) as { text: string };
+    expect(transcript.text).toMatch(/ask not what your country can do for you/i);
+  }, 30_000);
 
   it('shuts the worker down gracefully and refuses requests afterwards', async () => {
     const { client: c } = client();

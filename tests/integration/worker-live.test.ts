@@ -22,9 +22,9 @@ afterEach(async () => {
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function listeningWorker() {
+async function listeningWorker(onLatency?: (ms: number) => void) {
   const client = new WorkerClient(nodeWorkerLauncher(), memoryLog().log, { backoff: { initialMs: 200, maxMs: 2000 } });
-  const sender = new FrameSender({ post: (m) => client.notify(m), onMessage: (h) => client.onEvent(h) });
+  const sender = new FrameSender({ post: (m) => client.notify(m), onMessage: (h) => client.onEvent(h) }, { onLatency });
   client.onRestart(() => sender.forgetInFlight()); // frames in flight died with the old worker
   const events: WorkerEvent[] = [];
   client.onEvent((e) => events.push(e as WorkerEvent));
@@ -193,5 +193,55 @@ describe('live detection in the worker', () => {
     const final = await utterances.finish(7, lastSeq);
     expect(final.recovered).toBe(false);
     expect(normaliseText(final.text).join(' ')).toContain('ask not what your country can do for you');
+  }, 60_000);
+
+  it("refuses to finish an utterance whose first frames had left the worker's 2 s before it started (main then uses its copy)", async () => {
+    const { client, stream, sender } = await listeningWorker();
+    const sent = withSilence(await loadAudioFile(SHARED_AUDIO.jfk), 0.5);
+    await stream(sent);
+    const lastSeq = Math.floor(sent.length / 1280) - 1;
+    const asr = asrSettingsFor(balanced, tempModelsDir, { language: 'en' });
+    // Straight to the worker, past main's own check: the worker must notice the gap itself.
+    await client.request({ type: 'utterance-start', utterance: 9, fromSeq: 0, partialIntervalMs: 0, asr });
+    await expect(client.request({ type: 'utterance-finish', utterance: 9, toSeq: lastSeq })).rejects.toMatchObject({
+      code: 'WorkerOverloaded',
+      message: expect.stringMatching(/first \d+ frames of utterance 9/),
+    });
+    // Main, told so, transcribes its own copy: the text is whole, and the final says it was recovered.
+    const utterances = mainSide(client, sender, sent);
+    utterances.start({ id: 10, trigger: 'ptt', fromSeq: 0, latestSeq: 0 }); // main believes the start recent
+    const final = await utterances.finish(10, lastSeq);
+    expect(final.recovered).toBe(true);
+    expect(normaliseText(final.text).join(' ')).toContain('ask not what your country can do for you');
+  }, 60_000);
+
+  it('keeps taking frames and hearing the wake word while Whisper loads and transcribes on its own thread', async () => {
+    let loading = false;
+    let worstWhileLoading = 0;
+    const { client, events, stream, sender } = await listeningWorker((ms) => {
+      if (loading) worstWhileLoading = Math.max(worstWhileLoading, ms);
+    });
+    const alexa = withSilence(await loadAudioFile(SHARED_AUDIO.alexa), 1);
+    const streaming = stream(alexa, 80);
+    // The high-accuracy model (base): its load runs seconds of synchronous work in ONNX Runtime,
+    // then a file transcription runs its encoder; before the ASR thread, frames waited behind both.
+    loading = true;
+    const highAccuracy = PRESETS.find((p) => p.id === 'high-accuracy')!;
+    await client.request({ type: 'asr-prepare', asr: asrSettingsFor(highAccuracy, tempModelsDir) });
+    const jfk = await loadAudioFile(SHARED_AUDIO.jfk);
+    const transcript = (await client.request({
+      type: 'transcribe',
+      samples: jfk,
+      ...asrSettingsFor(highAccuracy, tempModelsDir, { language: 'en' }),
+    })) as { text: string };
+    loading = false;
+    await streaming;
+    expect(normaliseText(transcript.text).join(' ')).toContain('ask not what your country can do for you');
+    await expect.poll(() => wakes(events), { timeout: 8000 }).toEqual(['alexa']);
+    expect(sender.dropped).toBe(0);
+    // Frames reached the worker as they came, not after the load: the load alone takes well over
+    // a second, busy or not, while a frame's way to the worker takes milliseconds.
+    expect(worstWhileLoading).toBeGreaterThan(0);
+    expect(worstWhileLoading).toBeLessThan(1000);
   }, 60_000);
 });

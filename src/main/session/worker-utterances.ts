@@ -89,7 +89,9 @@ export class WorkerUtterances implements UtteranceTranscriber {
         if (!started?.lost)
           return transcriptOf(await this.worker.request({ type: 'utterance-finish', utterance: id, toSeq }), false);
       } catch (error) {
-        if (!(error instanceof AppError) || error.code !== 'WorkerCrashed') throw error;
+        // WorkerOverloaded: the worker's own copy of the utterance has a gap (it fell behind).
+        if (!(error instanceof AppError) || (error.code !== 'WorkerCrashed' && error.code !== 'WorkerOverloaded'))
+          throw error;
         failure = error;
       }
     }
@@ -101,7 +103,9 @@ export class WorkerUtterances implements UtteranceTranscriber {
         `The inference worker stopped during utterance ${id}, and its audio is no longer in the buffer.`,
       );
     if (!started.fromMain)
-      this.log.warn(`the worker restarted during utterance ${id}; transcribing main's copy of its audio`);
+      this.log.warn(
+        `the worker lost utterance ${id} (${String(failure ?? 'restarted')}); transcribing main's copy of its audio`,
+      );
     return transcriptOf(await this.worker.request({ type: 'transcribe', samples, ...started.asr }), !started.fromMain);
   }
 

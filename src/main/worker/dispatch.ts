@@ -9,8 +9,7 @@ import {
 } from '../../shared/worker-protocol';
 import { AppError } from '../../shared/errors';
 import { packageVersion } from '../host/runtime-versions';
-import type { AsrService } from './asr/asr-service';
-import type { LiveUtterances } from './asr/live-utterances';
+import type { AsrThread } from './asr/asr-thread-client';
 import type { Listening } from './listening';
 import type { ModelLoader } from './models/model-loader';
 import { EnergyGate } from './vad/energy-gate';
@@ -23,8 +22,8 @@ export interface WorkerContext {
   runtime: Pong['runtime'];
   loader: ModelLoader;
   listening: Listening;
-  asr: AsrService;
-  utterances: LiveUtterances;
+  /** Whisper runs on its own thread: every ASR request is answered there. */
+  asr: AsrThread;
 }
 
 type Handler<T extends WorkerRequest['type']> = (
@@ -55,16 +54,12 @@ const HANDLERS: { [T in WorkerRequest['type']]: Handler<T> } = {
       await detector.dispose();
     }
   },
-  transcribe: (request, { asr }): Promise<TranscriptResult> => asr.transcribe(request),
-  'utterance-start': (request, { utterances }) => utterances.start(request),
-  'utterance-finish': (request, { utterances }): Promise<TranscriptResult> =>
-    utterances.finish(request.utterance, request.toSeq),
-  'utterance-cancel': (_request, { utterances }) => {
-    utterances.cancel();
-    return { cancelled: true };
-  },
-  'asr-prepare': (request, { asr }) => asr.prepare(request.asr),
-  'memory-pressure': (_request, { asr }) => asr.relieveMemory(),
+  transcribe: (request, { asr }) => asr.request(request) as Promise<TranscriptResult>,
+  'utterance-start': (request, { asr }) => asr.request(request),
+  'utterance-finish': (request, { asr }) => asr.request(request) as Promise<TranscriptResult>,
+  'utterance-cancel': (request, { asr }) => asr.request(request),
+  'asr-prepare': (request, { asr }) => asr.request(request),
+  'memory-pressure': (request, { asr }) => asr.request(request),
   'vad-scan': async (request, { loader }): Promise<VadScanResult> => {
     const loadStart = performance.now();
     const vad = await VoiceActivity.create({ threads: request.threads, loader });

@@ -1,4 +1,7 @@
 import { AudioFramesSchema, type FramesAck } from '../../shared/worker-protocol';
+import { StreamLag, wallClock } from './stream-lag';
+
+type FrameHandler = (samples: Float32Array, seq: number, captureTime: number) => void | Promise<void>;
 
 /**
  * The worker's end of the frame stream: validates each batch, notices gaps in the sequence
@@ -6,25 +9,23 @@ import { AudioFramesSchema, type FramesAck } from '../../shared/worker-protocol'
  * can send more. Detectors subscribe with `onFrame`.
  */
 export class FrameReceiver {
-  private readonly handlers = new Set<(samples: Float32Array, seq: number) => void | Promise<void>>();
+  private readonly handlers = new Set<FrameHandler>();
   private lastSeq = -1;
   /** Frames main dropped before sending (seen as sequence gaps). */
   missed = 0;
   received = 0;
-  private lastLagMs = 0;
-  private lastFrameAt = -Infinity;
+  private readonly lag: StreamLag;
 
-  constructor(private readonly now: () => number = () => performance.timeOrigin + performance.now()) {}
-
-  /**
-   * How far behind live audio this worker is, in ms: how long ago the frame it processed last was
-   * captured. 0 when no frame came for half a second (no stream to fall behind).
-   */
-  get lagMs(): number {
-    return this.now() - this.lastFrameAt > 500 ? 0 : this.lastLagMs;
+  constructor(private readonly now: () => number = wallClock) {
+    this.lag = new StreamLag(now);
   }
 
-  onFrame(handler: (samples: Float32Array, seq: number) => void | Promise<void>): () => void {
+  /** How far behind live audio this worker's detectors are, in ms (StreamLag). */
+  get lagMs(): number {
+    return this.lag.ms;
+  }
+
+  onFrame(handler: FrameHandler): () => void {
     this.handlers.add(handler);
     return () => this.handlers.delete(handler);
   }
@@ -38,9 +39,8 @@ export class FrameReceiver {
       if (frame.seq > this.lastSeq + 1 && this.lastSeq >= 0) this.missed += frame.seq - this.lastSeq - 1;
       this.lastSeq = Math.max(this.lastSeq, frame.seq);
       this.received++;
-      this.lastFrameAt = this.now();
-      this.lastLagMs = this.lastFrameAt - frame.captureTime;
-      for (const handler of this.handlers) await handler(frame.samples, frame.seq);
+      this.lag.mark(frame.captureTime);
+      for (const handler of this.handlers) await handler(frame.samples, frame.seq, frame.captureTime);
     }
     return { ack: { type: 'frames-ack', seq: this.lastSeq, count: parsed.data.frames.length, receivedAt } };
   }

@@ -33,7 +33,8 @@ export class Listening {
     private readonly loader: ModelLoader,
     private readonly emit: (event: WorkerEvent) => void,
     /** Each processed frame, after the VAD: where live utterances get their audio. */
-    private readonly onFrame: (samples: Float32Array, seq: number, voiced: boolean) => void = () => undefined,
+    private readonly onFrame: (samples: Float32Array, seq: number, voiced: boolean, captureTime: number) => void = () =>
+      undefined,
   ) {}
 
   /** Loads what changed (models stay loaded when only thresholds change) and applies the settings. */
@@ -65,9 +66,9 @@ export class Listening {
   }
 
   /** Queues one 80 ms frame; resolves when it has been processed. */
-  frame(samples: Float32Array, seq: number): Promise<void> {
+  frame(samples: Float32Array, seq: number, captureTime: number): Promise<void> {
     this.chain = this.chain
-      .then(() => this.process(samples, seq))
+      .then(() => this.process(samples, seq, captureTime))
       .catch((err: unknown) => {
         const error = err instanceof AppError ? err.toData() : { code: 'Internal' as const, message: String(err) };
         this.emit({ type: 'frame-error', error });
@@ -81,12 +82,12 @@ export class Listening {
     await this.vad?.dispose();
   }
 
-  private async process(samples: Float32Array, seq: number): Promise<void> {
+  private async process(samples: Float32Array, seq: number, captureTime: number): Promise<void> {
     if (!this.vad) return; // not configured yet
     const gateOpen = this.gate.process(samples);
     const voice = await this.vad.process(samples, gateOpen);
     for (const event of voice.events) this.emit({ type: 'vad', event: event.type, time_s: event.time_s, seq });
-    this.onFrame(samples, seq, isVoiced(voice, this.voicedThreshold));
+    this.onFrame(samples, seq, isVoiced(voice, this.voicedThreshold), captureTime);
     if (!this.detector) return;
     if (this.gating && !gateOpen && !voice.speaking) {
       await this.detector.skip(samples);

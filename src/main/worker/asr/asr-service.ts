@@ -19,14 +19,19 @@ import { WhisperModel } from './whisper-model';
 const LIVE_FRAME = 1280;
 /**
  * Encoder windows warmed after a model loads: utterances of up to this many seconds never run
- * cold. Each warm-up run holds the worker's thread (up to ~150 ms for a 15 s window), so they run
- * only while no utterance or transcription is under way.
+ * cold. Each warm-up run holds the ASR thread (up to ~150 ms for a 15 s window) and a core, so
+ * they run only while no utterance or transcription is under way.
  */
 const WARM_SECONDS = 12;
 /** Pause before each warm-up run, so the frames that arrived meanwhile are processed first. */
 const WARM_PAUSE_MS = 200;
-/** A warm-up run waits while the frame stream is further behind than this. */
+/** A warm-up run waits while the live frames reaching this thread are further behind than this. */
 const WARM_MAX_LAG_MS = 100;
+
+/** Loaded models are told apart by their folder and the session options they were opened with. */
+function modelKey(settings: AsrSettings): string {
+  return `${resolveWhisperModel(settings.model, settings.userModelDir).dir}|${settings.threads}|${settings.fitWindow}`;
+}
 
 /** What leaves the worker: the transcript without its tokens (drafts stay here), with its model and timings. */
 export function transcriptResult(
@@ -53,11 +58,13 @@ export class AsrService {
   private warming: { recognizer: SpeechRecognizer; stop: AbortController } | undefined;
   /** Utterances and transcriptions under way: the warm-up waits for none. */
   private active = 0;
+  /** The loaded model the session uses (`prepare`): memory relief never unloads it. */
+  private preparedKey: string | undefined;
 
   constructor(
     private readonly loader: ModelLoader,
     private readonly emit: (event: WorkerEvent) => void,
-    /** How far behind live audio the frame stream is, in ms (FrameReceiver.lagMs). */
+    /** How far behind live audio the frames reaching this thread are, in ms (StreamLag). */
     private readonly lagMs: () => number = () => 0,
   ) {}
 
@@ -173,12 +180,11 @@ export class AsrService {
   async relieveMemory(): Promise<MemoryFreed> {
     const encoderEntriesDropped = this.encoderCache.size;
     this.encoderCache.clear();
-    const keep = this.warming?.recognizer;
     const modelsUnloaded: string[] = [];
     if (this.active === 0) {
       for (const [key, entry] of [...this.models]) {
+        if (key === this.preparedKey) continue; // the session's model, even while it still loads
         const recognizer = await entry.catch(() => undefined);
-        if (recognizer === keep) continue;
         this.models.delete(key);
         if (recognizer) {
           modelsUnloaded.push(recognizer.model.info.name);
@@ -217,6 +223,7 @@ export class AsrService {
   /** Loads what transcribing with these settings needs, ahead of the first utterance. */
   async prepare(settings: AsrSettings): Promise<{ model: string; loadMs: number }> {
     const started = performance.now();
+    this.preparedKey = modelKey(settings);
     const [recognizer] = await Promise.all([this.recognizerFor(settings), this.voiceActivity(settings)]);
     const loadMs = performance.now() - started;
     this.warming?.stop.abort();
@@ -239,11 +246,11 @@ export class AsrService {
     const stop = new AbortController();
     this.warming = { recognizer: warming.recognizer, stop };
     // Not awaited: it runs between utterances and stops at the next request. Each run holds this
-    // thread, so it waits for a moment when the wake word and VAD are not behind.
+    // thread and a core, so it waits for a moment when the live frames are not behind.
     warming.recognizer.warmUp(WARM_SECONDS, stop.signal, () => this.quietMoment(stop.signal)).catch(() => undefined);
   }
 
-  /** Resolves after a pause in which the frame stream is (or gets) no more than WARM_MAX_LAG_MS behind. */
+  /** Resolves after a pause in which the live frames are (or get) no more than WARM_MAX_LAG_MS behind. */
   private async quietMoment(signal: AbortSignal): Promise<void> {
     do await new Promise((resolve) => setTimeout(resolve, WARM_PAUSE_MS));
     while (!signal.aborted && this.lagMs() > WARM_MAX_LAG_MS);
@@ -251,7 +258,7 @@ export class AsrService {
 
   private recognizer(request: AsrSettings): Promise<SpeechRecognizer> {
     const info = resolveWhisperModel(request.model, request.userModelDir);
-    const key = `${info.dir}|${request.threads}|${request.fitWindow}`;
+    const key = modelKey(request);
     let entry = this.models.get(key);
     if (entry) {
       this.models.delete(key); // most recently used goes last

@@ -15,9 +15,9 @@ import { PartialTranscriber } from './partial-transcriber';
  */
 const FRAME_WAIT_MS = 15_000;
 /**
- * A partial is skipped while the frames being processed are older than this: the worker is behind
- * live audio (a busy machine), and a partial would only push it further behind, and the final
- * with it. Idle, frames are processed 5–30 ms after capture.
+ * A partial is skipped while the frames being processed are older than this: the ASR thread is
+ * behind live audio (a busy machine, or its own last run), and a partial would only push it
+ * further behind, and the final with it. Idle, frames arrive 5–30 ms after capture.
  */
 const PARTIAL_MAX_LAG_MS = 250;
 
@@ -25,7 +25,11 @@ interface Open {
   id: number;
   fromSeq: number;
   lastSeq: number;
-  transcriber: PartialTranscriber;
+  /** Undefined while the model loads; the frames meanwhile wait in `held`. */
+  transcriber: PartialTranscriber | undefined;
+  held: { samples: Float32Array; voiced: boolean }[];
+  /** Frames of the utterance that had left `recent` before it started: this copy has a gap. */
+  missing: number;
   ticksEvery: number;
   frames: number;
   started: number;
@@ -48,7 +52,7 @@ export class LiveUtterances {
   constructor(
     private readonly asr: AsrService,
     private readonly emit: (event: WorkerEvent) => void,
-    /** How far behind live audio the frame stream is, in ms (FrameReceiver.lagMs). */
+    /** How far behind live audio the frames reaching this thread are, in ms (StreamLag). */
     private readonly lagMs: () => number = () => 0,
   ) {}
 
@@ -65,14 +69,33 @@ export class LiveUtterances {
   async start(request: UtteranceStartRequest): Promise<{ utterance: number; fromSeq: number }> {
     this.cancel(); // one at a time: main's session guarantees it; a stale one is dropped
     this.asr.beginWork();
+    const oldest = this.recent[0]?.seq;
+    const open: Open = {
+      id: request.utterance,
+      fromSeq: request.fromSeq,
+      lastSeq: request.fromSeq - 1,
+      transcriber: undefined,
+      held: [],
+      missing: oldest !== undefined && oldest > request.fromSeq ? oldest - request.fromSeq : 0,
+      ticksEvery: request.partialIntervalMs > 0 ? Math.max(1, Math.round(request.partialIntervalMs / 80)) : 0,
+      frames: 0,
+      started: performance.now(),
+      ended: false,
+    };
+    // Frames are kept from now on, not only once the model is ready: a first load takes seconds
+    // on a busy machine, longer than `recent` reaches back. The pre-roll arrived before this request.
+    this.current = open;
+    for (const f of this.recent) if (f.seq >= open.fromSeq) this.append(open, f.samples, f.seq, f.voiced);
     let recognizer;
     try {
       recognizer = await this.asr.recognizerFor(request.asr);
     } catch (error) {
-      this.asr.endWork();
+      if (this.current === open) this.current = undefined;
+      this.done(open);
       throw error;
     }
-    const transcriber = new PartialTranscriber(recognizer, this.asr.transcribeOptions(request.asr), (u) =>
+    if (open.ended) return { utterance: open.id, fromSeq: open.fromSeq }; // cancelled while the model loaded
+    open.transcriber = new PartialTranscriber(recognizer, this.asr.transcribeOptions(request.asr), (u) =>
       this.emit({
         type: 'partial',
         requestId: request.utterance,
@@ -81,19 +104,7 @@ export class LiveUtterances {
         audio_s: u.audioS,
       }),
     );
-    const open: Open = {
-      id: request.utterance,
-      fromSeq: request.fromSeq,
-      lastSeq: request.fromSeq - 1,
-      transcriber,
-      ticksEvery: request.partialIntervalMs > 0 ? Math.max(1, Math.round(request.partialIntervalMs / 80)) : 0,
-      frames: 0,
-      started: performance.now(),
-      ended: false,
-    };
-    this.current = open;
-    // The pre-roll: frames that arrived before the request did.
-    for (const f of this.recent) if (f.seq >= open.fromSeq) this.append(open, f.samples, f.seq, f.voiced);
+    for (const frame of open.held.splice(0)) open.transcriber.append(frame.samples, frame.voiced);
     return { utterance: open.id, fromSeq: open.fromSeq };
   }
 
@@ -116,21 +127,32 @@ export class LiveUtterances {
       this.waiting = undefined;
     }
     this.current = undefined;
+    const { transcriber } = open;
+    if (!transcriber || open.missing > 0) {
+      this.done(open);
+      // Main transcribes its own copy of the audio instead (WorkerUtterances).
+      throw new AppError(
+        'WorkerOverloaded',
+        transcriber
+          ? `The first ${open.missing} frames of utterance ${utterance} were gone before it started here.`
+          : `Utterance ${utterance} ended before its speech model was ready.`,
+      );
+    }
     const started = performance.now();
     const framesWaitMs = started - waitFrom;
     let transcript;
     try {
-      transcript = await open.transcriber.finish();
+      transcript = await transcriber.finish();
     } finally {
       this.done(open);
     }
-    return transcriptResult(transcript, open.transcriber.recognizer, {
+    return transcriptResult(transcript, transcriber.recognizer, {
       ...transcript.timings,
       loadMs: 0,
       vadMs: 0,
       totalMs: performance.now() - started,
       framesWaitMs,
-      passWaitMs: open.transcriber.stats.finishWaitMs,
+      passWaitMs: transcriber.stats.finishWaitMs,
     });
   }
 
@@ -148,12 +170,17 @@ export class LiveUtterances {
   }
 
   private append(open: Open, samples: Float32Array, seq: number, voiced: boolean): void {
-    open.transcriber.append(samples, voiced);
     open.lastSeq = seq;
     open.frames++;
+    const { transcriber } = open;
+    if (!transcriber) {
+      open.held.push({ samples, voiced });
+      return;
+    }
+    transcriber.append(samples, voiced);
     if (open.ticksEvery > 0 && open.frames % open.ticksEvery === 0) {
-      if (this.lagMs() > PARTIAL_MAX_LAG_MS) open.transcriber.skipBehind();
-      else open.transcriber.tick();
+      if (this.lagMs() > PARTIAL_MAX_LAG_MS) transcriber.skipBehind();
+      else transcriber.tick();
     }
   }
 }

@@ -49,6 +49,15 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/**
+ * The worker's model files: the packaged ones, or those in EARSHOT_MODEL_DIR (a folder of model
+ * files with the same pinned hashes) when it is set.
+ */
+export function workerModelSource(): ModelSource {
+  const dir = process.env.EARSHOT_MODEL_DIR;
+  return dir ? modelFolder(dir) : packagedModels;
+}
+
 /** What to do about a missing or damaged packaged model file. */
 const REINSTALL = 'Reinstall Earshot (npm ci) or restore the file.';
 

@@ -1,0 +1,78 @@
+// The worker's ASR thread handle: answers and errors by call, events passed on, and a thread that
+// dies fails what was waiting on it and reports the crash once (the worker then exits and restarts).
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AppError } from '../../src/shared/errors';
+import type { WorkerEvent } from '../../src/shared/worker-protocol';
+import { AsrThread } from '../../src/main/worker/asr/asr-thread-client';
+
+const threads: AsrThread[] = [];
+afterEach(async () => {
+  await Promise.all(threads.splice(0).map((t) => t.dispose()));
+});
+
+/**
+ * A thread that honours the ASR thread's message contract for a few requests: it answers
+ * `utterance-cancel`, refuses `memory-pressure` with an AppError's data, sends an event for
+ * `asr-prepare` before answering, and dies on `transcribe`.
+ */
+const CONTRACT_THREAD = `
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', (m) => {
+  if (m.kind === 'dispose') return parentPort.postMessage({ kind: 'response', call: m.call, ok: true, value: undefined });
+  if (m.kind !== 'request') return;
+  const { type } = m.request;
+  if (type === 'utterance-cancel') parentPort.postMessage({ kind: 'response', call: m.call, ok: true, value: { cancelled: true } });
+  if (type === 'memory-pressure') parentPort.postMessage({ kind: 'response', call: m.call, ok: false, error: { code: 'ModelMissing', message: 'gone' } });
+  if (type === 'asr-prepare') {
+    parentPort.postMessage({ kind: 'event', event: { type: 'partial', requestId: 1, stable: 'a', unstable: '', audio_s: 1 } });
+    parentPort.postMessage({ kind: 'response', call: m.call, ok: true, value: { model: 'tiny', loadMs: 1 } });
+  }
+  if (type === 'transcribe') throw new Error('native failure');
+});`;
+
+function thread() {
+  const events: WorkerEvent[] = [];
+  const crashes: AppError[] = [];
+  const asr = new AsrThread(
+    new Worker(CONTRACT_THREAD, { eval: true }),
+    (e) => events.push(e),
+    (e) => crashes.push(e),
+  );
+  threads.push(asr);
+  return { asr, events, crashes };
+}
+
+describe('ASR thread handle', () => {
+  it('matches answers to calls, rebuilds AppErrors, and passes events on', async () => {
+    const { asr, events, crashes } = thread();
+    const [cancelled, refused] = await Promise.allSettled([
+      asr.request({ type: 'utterance-cancel', id: 1, utterance: 4 }),
+      asr.request({ type: 'memory-pressure', id: 2 }),
+    ]);
+    expect(cancelled).toEqual({ status: 'fulfilled', value: { cancelled: true } });
+    expect(refused.status === 'rejected' && refused.reason).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ reason: { code: 'ModelMissing', message: 'gone' } });
+    expect(await asr.request({ type: 'memory-pressure', id: 3 }).catch((e: AppError) => e.code)).toBe('ModelMissing');
+    const asrSettings = {} as never; // the contract thread does not read them
+    await expect(asr.request({ type: 'asr-prepare', id: 4, asr: asrSettings })).resolves.toEqual({
+      model: 'tiny',
+      loadMs: 1,
+    });
+    expect(events).toEqual([{ type: 'partial', requestId: 1, stable: 'a', unstable: '', audio_s: 1 }]);
+    expect(crashes).toEqual([]);
+  });
+
+  it('fails every waiting request as WorkerCrashed when the thread dies, and reports the crash once', async () => {
+    const { asr, crashes } = thread();
+    const transcribing = asr.request({ type: 'transcribe', id: 1 } as never);
+    await expect(transcribing).rejects.toMatchObject({ code: 'WorkerCrashed', message: /native failure/ });
+    await expect.poll(() => crashes.length).toBe(1);
+    // Later requests fail at once instead of waiting for a thread that is gone.
+    await expect(asr.request({ type: 'utterance-cancel', id: 2, utterance: 1 })).rejects.toMatchObject({
+      code: 'WorkerCrashed',
+    });
+    asr.frame(new Float32Array(1280), 0, true, Date.now()); // dropped, no throw
+    expect(crashes).toHaveLength(1);
+  });
+});
