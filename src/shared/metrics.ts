@@ -123,6 +123,8 @@ export const MemoryReliefSchema = z
     at: z.number(),
     encoderEntriesDropped: z.number().int(),
     modelsUnloaded: z.array(z.string()),
+    /** Models whose encoder gave back its memory arena (it runs slower until the model loads again). */
+    arenasReleased: z.array(z.string()),
   })
   .strict();
 export type MemoryRelief = z.infer<typeof MemoryReliefSchema>;

@@ -136,7 +136,11 @@ export type WorkerRequest = z.infer<typeof WorkerRequestSchema>;
 export type WorkerRequestType = WorkerRequest['type'];
 
 export const MemoryFreedSchema = z
-  .object({ encoderEntriesDropped: z.number().int(), modelsUnloaded: z.array(z.string()) })
+  .object({
+    encoderEntriesDropped: z.number().int(),
+    modelsUnloaded: z.array(z.string()),
+    arenasReleased: z.array(z.string()),
+  })
   .strict();
 export type MemoryFreed = z.infer<typeof MemoryFreedSchema>;
 

@@ -152,7 +152,10 @@ describe('metrics over serve', () => {
       const snapshot = MetricsSnapshotSchema.parse(await session.invoke('metrics:get-snapshot'));
       // Tiny goes, not base: the session's model stays even if a busy machine is still loading it.
       expect(snapshot.alerts.map((a) => a.id)).toContain('system-memory');
-      expect(snapshot.memoryRelief).toMatchObject({ modelsUnloaded: ['whisper-tiny'] });
+      expect(snapshot.memoryRelief).toMatchObject({
+        modelsUnloaded: ['whisper-tiny'],
+        arenasReleased: ['whisper-base'],
+      });
       expect(snapshot.memoryRelief!.encoderEntriesDropped).toBeGreaterThan(0);
 
       // Back to the default threshold: cleared, and raised only once meanwhile.

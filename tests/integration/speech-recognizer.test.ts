@@ -4,7 +4,7 @@ import { decodeWavFile } from '../../src/main/audio/wav';
 import { ModelLoader } from '../../src/main/worker/models/model-loader';
 import { EncoderCache } from '../../src/main/worker/asr/encoder-cache';
 import { SpeechRecognizer, type TranscribeOptions } from '../../src/main/worker/asr/speech-recognizer';
-import { WhisperModel } from '../../src/main/worker/asr/whisper-model';
+import { ARENA_WINDOW_FRAMES, WhisperModel } from '../../src/main/worker/asr/whisper-model';
 import { resolveWhisperModel } from '../../src/main/worker/asr/whisper-registry';
 import { PRESETS } from '../../src/shared/profiles';
 import { SHARED_AUDIO } from '../support/shared-audio';
@@ -155,6 +155,37 @@ describe('SpeechRecognizer (whisper-tiny, fitted encoder window)', () => {
       const clip = await speech.compose([{ silence_s: 0.3 }, { say: s.text, voice: s.voice }, { silence_s: 0.5 }]);
       const result = await recognizer.transcribe(clip.samples, OPTIONS);
       expect(result.language, `${s.language}: ${JSON.stringify(result.languageProbs)}`).toBe(s.language);
+    }
+  });
+
+  it('transcribes alike in a window on the arena session and in a longer one on its own session', async () => {
+    // jfk.wav (11 s) with its 3 s tail fits ARENA_WINDOW_FRAMES; 2 s of silence more does not.
+    const longer = new Float32Array(jfk.length + 2 * 16000);
+    longer.set(jfk);
+    const [short, long] = [
+      await recognizer.transcribe(jfk, { ...OPTIONS, language: 'en' }),
+      await recognizer.transcribe(longer, { ...OPTIONS, language: 'en' }),
+    ];
+    expect(Math.ceil(jfk.length / 160) + 300).toBeLessThanOrEqual(ARENA_WINDOW_FRAMES);
+    expect(Math.ceil(longer.length / 160) + 300).toBeGreaterThan(ARENA_WINDOW_FRAMES);
+    // The two windows differ in silence only, which may move a comma; the words are the same.
+    expect(normaliseText(short.text)).toEqual(normaliseText(JFK_TEXT));
+    expect(normaliseText(long.text)).toEqual(normaliseText(JFK_TEXT));
+    // Memory ran low: the arena goes, and the short window gives the same text without it.
+    const arenaLess = await WhisperModel.load(resolveWhisperModel('tiny'), new ModelLoader(), {
+      threads: 2,
+      fitWindow: true,
+    });
+    try {
+      expect(await arenaLess.releaseArena()).toBe(true);
+      expect(await arenaLess.releaseArena()).toBe(false);
+      const again = await new SpeechRecognizer(arenaLess, new EncoderCache(0)).transcribe(jfk, {
+        ...OPTIONS,
+        language: 'en',
+      });
+      expect(again.text).toBe(short.text);
+    } finally {
+      await arenaLess.release();
     }
   });
 

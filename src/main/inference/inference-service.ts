@@ -114,7 +114,7 @@ export class InferenceService {
 
   /** Asks a running worker to free what it can (memory is low); a worker not running holds nothing. */
   async relieveMemory(): Promise<MemoryFreed> {
-    if (this.worker.pid === undefined) return { encoderEntriesDropped: 0, modelsUnloaded: [] };
+    if (this.worker.pid === undefined) return { encoderEntriesDropped: 0, modelsUnloaded: [], arenasReleased: [] };
     return MemoryFreedSchema.parse(await this.worker.request({ type: 'memory-pressure' }));
   }
 

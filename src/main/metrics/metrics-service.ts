@@ -202,7 +202,7 @@ export class MetricsService {
     try {
       this.memoryRelief = { at, ...(await this.sources.relieveMemory()) };
       this.sources.log.warn(
-        `memory is low: the worker dropped ${this.memoryRelief.encoderEntriesDropped} encoder outputs and unloaded ${this.memoryRelief.modelsUnloaded.join(', ') || 'no models'}`,
+        `memory is low: the worker dropped ${this.memoryRelief.encoderEntriesDropped} encoder outputs and unloaded ${this.memoryRelief.modelsUnloaded.join(', ') || 'no models'}, released the encoder arena of ${this.memoryRelief.arenasReleased.join(', ') || 'none'}`,
       );
     } catch (error) {
       this.sources.log.warn('could not relieve memory in the worker', error);

@@ -85,7 +85,7 @@ function sources(now: () => number) {
     framesDropped: () => dropped,
     gpus: async () => [],
     thresholds: () => DEFAULT_ALERT_THRESHOLDS,
-    relieveMemory: async () => ({ encoderEntriesDropped: 0, modelsUnloaded: [] }),
+    relieveMemory: async () => ({ encoderEntriesDropped: 0, modelsUnloaded: [], arenasReleased: [] }),
     systemMemory: () => ({ totalBytes: 8 * 2 ** 30, availableBytes: 3 * 2 ** 30 }),
     now,
     log: memoryLog().log,

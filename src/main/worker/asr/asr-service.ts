@@ -19,8 +19,9 @@ import { WhisperModel } from './whisper-model';
 const LIVE_FRAME = 1280;
 /**
  * Encoder windows warmed after a model loads: utterances of up to this many seconds never run
- * cold. Each warm-up run holds the ASR thread (up to ~150 ms for a 15 s window) and a core, so
- * they run only while no utterance or transcription is under way.
+ * cold. Their windows (up to 15 s with the silent tail) are the ones the encoder's memory arena
+ * serves (ARENA_WINDOW_FRAMES). Each warm-up run holds the ASR thread (up to ~150 ms for a 15 s
+ * window) and a core, so they run only while no utterance or transcription is under way.
  */
 const WARM_SECONDS = 12;
 /** Pause before each warm-up run, so the frames that arrived meanwhile are processed first. */
@@ -181,9 +182,16 @@ export class AsrService {
     const encoderEntriesDropped = this.encoderCache.size;
     this.encoderCache.clear();
     const modelsUnloaded: string[] = [];
+    const arenasReleased: string[] = [];
     if (this.active === 0) {
+      this.warming?.stop.abort(); // no warm-up run on a session about to go
       for (const [key, entry] of [...this.models]) {
-        if (key === this.preparedKey) continue; // the session's model, even while it still loads
+        if (key === this.preparedKey) {
+          // The session's model stays, even while it still loads; its encoder's arena goes.
+          const recognizer = await entry.catch(() => undefined);
+          if (recognizer && (await recognizer.model.releaseArena())) arenasReleased.push(recognizer.model.info.name);
+          continue;
+        }
         const recognizer = await entry.catch(() => undefined);
         this.models.delete(key);
         if (recognizer) {
@@ -193,7 +201,7 @@ export class AsrService {
       }
     }
     (globalThis as { gc?: () => void }).gc?.();
-    return { encoderEntriesDropped, modelsUnloaded };
+    return { encoderEntriesDropped, modelsUnloaded, arenasReleased };
   }
 
   async dispose(): Promise<void> {

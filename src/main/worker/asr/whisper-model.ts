@@ -19,14 +19,34 @@ export interface WhisperModelOptions {
   fitWindow: boolean;
 }
 
+/**
+ * Fitted encoder windows up to this many frames (15 s: utterances up to 12 s and the silent tail)
+ * run on a session with ONNX Runtime's memory arena; longer ones on a second session without it,
+ * opened when first needed. Without the arena every run takes its activations fresh from the
+ * system (the worker's malloc setting maps each large block anew; WORKER_ENV) and pays a page
+ * fault per 4 KiB: measured 3.5× slower on tiny's encoder over 5–12 s windows (2.07 s → 0.58 s
+ * for 21 runs). The arena keeps the largest window's activations: about 80 MiB for tiny up to
+ * 15 s, but it would keep hundreds of MiB after one 30 s window, hence the bound.
+ */
+export const ARENA_WINDOW_FRAMES = 1500;
+
 /** A loaded Whisper model: verified files, ONNX sessions, tokenizer and sizes. */
 export class WhisperModel {
   readonly decoder: WhisperDecoder;
+  /** The session without the arena: for windows over ARENA_WINDOW_FRAMES, opened on first use. */
+  private plainEncoder: Promise<InferenceSession> | undefined;
+  /** The session with the arena (fitted windows up to ARENA_WINDOW_FRAMES), until memory runs low. */
+  private arenaEncoder: InferenceSession | undefined;
+  /** Runs under way on the arena session: it is released only after them. */
+  private readonly arenaRuns = new Set<Promise<unknown>>();
 
   private constructor(
     readonly info: WhisperModelInfo,
     readonly tokenizer: WhisperTokenizer,
-    private readonly encoder: InferenceSession,
+    encoder: InferenceSession,
+    /** The encoder's bytes as ONNX Runtime takes them, for the session without the arena. */
+    private readonly encoderModel: Uint8Array,
+    private readonly threads: number,
     decoder: InferenceSession,
     readonly dims: WhisperDims,
     /** The encoder accepts windows shorter than 3000 frames. */
@@ -38,6 +58,8 @@ export class WhisperModel {
     readonly rowsIndependent: boolean,
   ) {
     this.decoder = new WhisperDecoder(onnxRuntime(), decoder, dims);
+    if (fitted) this.arenaEncoder = encoder;
+    else this.plainEncoder = Promise.resolve(encoder);
   }
 
   /** Verifies every pinned file (sha256) before ONNX Runtime or the tokenizer reads it. */
@@ -81,12 +103,22 @@ export class WhisperModel {
       // Another export: it decodes as before, without drafts (its rows of one run are not independent).
     }
     const [encoder, decoder] = await Promise.all([
-      // The arena only for the decoder: its many small per-token allocations run 5× faster with
-      // it, while the encoder's few large ones would keep hundreds of MiB in it after each run.
-      openSession(encoderModel, options.threads, false),
+      // An unfitted encoder runs 30 s windows only: too large for the arena (ARENA_WINDOW_FRAMES).
+      openSession(encoderModel, options.threads, fitted),
+      // The decoder's many small per-token allocations run 5× faster with the arena.
       openSession(decoderModel, options.threads, true),
     ]);
-    return new WhisperModel(info, tokenizer, encoder, decoder, dims, fitted, rowsIndependent);
+    return new WhisperModel(
+      info,
+      tokenizer,
+      encoder,
+      encoderModel,
+      options.threads,
+      decoder,
+      dims,
+      fitted,
+      rowsIndependent,
+    );
   }
 
   /** Runs the encoder on log-mel features [80 × frames] (frames even; 3000 unless fitted). */
@@ -96,14 +128,43 @@ export class WhisperModel {
     const ort = onnxRuntime();
     const input = new ort.Tensor('float32', features, [1, WHISPER_MELS, frames]);
     // Only the hidden states: the graph also returns every attention map, which is slow to fetch.
-    const out = await this.encoder.run({ input_features: input }, ['last_hidden_state']);
+    let out: InferenceSession.OnnxValueMapType;
+    if (this.arenaEncoder && frames <= ARENA_WINDOW_FRAMES) {
+      const run = this.arenaEncoder.run({ input_features: input }, ['last_hidden_state']);
+      this.arenaRuns.add(run);
+      out = await run.finally(() => this.arenaRuns.delete(run));
+    } else {
+      out = await (await this.openPlainEncoder()).run({ input_features: input }, ['last_hidden_state']);
+    }
     const hidden = out.last_hidden_state;
     if (!hidden) throw new AppError('Internal', 'The Whisper encoder gave no output.');
     return hidden;
   }
 
+  /**
+   * Gives the encoder's memory arena back (memory is low): every window runs on the session
+   * without it from now on, slower (ARENA_WINDOW_FRAMES) until the model is loaded again.
+   * Resolves false when there was none. A run under way on the arena finishes first.
+   */
+  async releaseArena(): Promise<boolean> {
+    const arena = this.arenaEncoder;
+    if (!arena) return false;
+    this.arenaEncoder = undefined; // runs from now on wait for the plain session
+    await this.openPlainEncoder();
+    await Promise.allSettled(this.arenaRuns); // a run already under way finishes on the arena
+    await arena.release();
+    return true;
+  }
+
   async release(): Promise<void> {
-    await Promise.all([this.encoder.release(), this.decoder.release()]);
+    const plain = await this.plainEncoder?.catch(() => undefined);
+    await Promise.all([this.arenaEncoder?.release(), plain?.release(), this.decoder.release()]);
+  }
+
+  private openPlainEncoder(): Promise<InferenceSession> {
+    this.plainEncoder ??= openSession(this.encoderModel, this.threads, false);
+    this.plainEncoder.catch(() => (this.plainEncoder = undefined)); // a failed open is tried again
+    return this.plainEncoder;
   }
 }
 

@@ -86,7 +86,7 @@ async function fromThisProcess(format: 'json' | 'prometheus'): Promise<string> {
     gpus: () => readNvidiaGpus(),
     // This process alone: no settings, no worker (its alerts are the defaults, and there is nothing to free).
     thresholds: () => DEFAULT_ALERT_THRESHOLDS,
-    relieveMemory: async () => ({ encoderEntriesDropped: 0, modelsUnloaded: [] }),
+    relieveMemory: async () => ({ encoderEntriesDropped: 0, modelsUnloaded: [], arenasReleased: [] }),
     log: createLogger('metrics'),
   });
   try {
