@@ -160,7 +160,7 @@ async function liveSession(clips: readonly Clip[], dir: string, args: readonly s
         if (final.event.recovered) result.recovered++;
         const t = final.event.timings as Record<string, number>;
         result.inside.push(
-          `${t.end_to_text_ms?.toFixed(0)}=${t.frames_wait_ms?.toFixed(0)}+${t.pass_wait_ms?.toFixed(0)}+${t.encoder_ms?.toFixed(0)}+${t.decoder_ms?.toFixed(0)}(${String(final.event.final_pass).slice(0, 4)})`,
+          `${t.end_to_text_ms?.toFixed(0)}=${t.frames_wait_ms?.toFixed(0)}+${t.pass_wait_ms?.toFixed(0)}+${t.encoder_ms?.toFixed(0)}+${t.decoder_ms?.toFixed(0)}(${String(final.event.final_pass).slice(0, 4)}, ${t.decoder_runs} runs, ${t.draft_accepted} drafted)`,
         );
         // The session is idle again before the next press.
         await listener.next('state', final.index, 10_000).catch(() => undefined);

@@ -62,6 +62,10 @@ export const FinalPassWorkSchema = z
     tokens: z.number().int().nonnegative(),
     encoderCacheHits: z.number().int().nonnegative(),
     encoderCacheMisses: z.number().int().nonnegative(),
+    /** Decoder runs of the pass that made the final (a reused partial's own). */
+    decoderRuns: z.number().int().nonnegative(),
+    /** Draft tokens (the last partial's) that held, each saving a decoder run. */
+    draftAccepted: z.number().int().nonnegative(),
   })
   .strict();
 export type FinalPassWork = z.infer<typeof FinalPassWorkSchema>;

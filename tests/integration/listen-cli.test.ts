@@ -69,6 +69,8 @@ describe('earshot listen', () => {
       'decoder_ms',
       'end_to_text_ms',
       ...waits,
+      'decoder_runs',
+      'draft_accepted',
     ]);
     // The waits are part of the time from the end to the text (measured in two processes: 5 ms of slack).
     const t = final.timings as Record<string, number>;

@@ -132,6 +132,8 @@ function transcriptOf(value: unknown, recovered: boolean): SessionTranscript {
     work: {
       tokens: result.tokens,
       encoderCacheHits: result.cache.encoderHits,
+      decoderRuns: result.decoderRuns,
+      draftAccepted: result.draftAccepted,
       encoderCacheMisses: result.cache.encoderMisses,
     },
     finalPass: finalPassOf(result),

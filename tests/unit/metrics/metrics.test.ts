@@ -119,7 +119,7 @@ function final(
       recovered: false,
       copied: false,
       timings: { startedAt: 0, endedAt: 1, recordingMs: 1000, encoderMs: 80, decoderMs: 120, endToTextMs },
-      work: { tokens: 12, encoderCacheHits: 1, encoderCacheMisses: 0 },
+      work: { tokens: 12, encoderCacheHits: 1, encoderCacheMisses: 0, decoderRuns: 3, draftAccepted: 10 },
       ...extra,
     },
   } as SessionUpdate;

@@ -158,6 +158,7 @@ function printUpdate(update: SessionUpdate, print: Printer, seconds: number): vo
         end_to_text_ms: Math.round(final.timings.endToTextMs),
         ...(final.timings.framesWaitMs !== undefined && { frames_wait_ms: Math.round(final.timings.framesWaitMs) }),
         ...(final.timings.passWaitMs !== undefined && { pass_wait_ms: Math.round(final.timings.passWaitMs) }),
+        ...(final.work && { decoder_runs: final.work.decoderRuns, draft_accepted: final.work.draftAccepted }),
       };
       const note = final.recovered
         ? {
