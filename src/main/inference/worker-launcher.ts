@@ -25,13 +25,16 @@ export const WORKER_V8_FLAGS = ['--max-semi-space-size=1', '--expose-gc'];
 
 /**
  * Environment for the worker. glibc raises its mmap threshold each time a large block is freed
- * (up to 32 MiB), after which ONNX Runtime's per-run activation buffers (hundreds of KiB, more
- * when the wake-word embedding catches up in a batch) come from the heap and fragment it. A fixed
- * 128 KiB threshold keeps them in mmap, returned on free. Measured on the built worker with 3
- * wake words + VAD streaming speech: peak RSS 130 → 111 MiB, for ~13 % more CPU while speech is
- * present (page faults; 512 KiB: 113 MiB and ~5 %). `npm run bench` compares both every run.
+ * (up to 32 MiB), after which ONNX Runtime's per-run buffers come from the heap and fragment it.
+ * A fixed threshold keeps the large ones in mmap, returned on free. 2 MiB, not the 128 KiB it
+ * was: below it, the outputs of Whisper's first decoder run of every pass (each layer's
+ * cross-attention keys and values, ~0.8 MiB each, and the logits) were mapped anew and
+ * page-faulted each time, which made that run 3× slower (tiny, 11 s window: 40–60 ms against
+ * 11–20 ms) and live push-to-talk finals p50 118 → 108 ms, p95 319 → 194 ms (`bench -- live
+ * push`, same machine, one run each). Its price: the wake + VAD worker's peak RSS 134 → 142 MiB
+ * (glibc defaults: 153). `npm run bench` compares it with the defaults every run.
  */
-export const WORKER_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '131072' };
+export const WORKER_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '2097152' };
 
 /**
  * The whole environment of a worker process: ours, then `env` (WORKER_ENV, or a benchmark's
