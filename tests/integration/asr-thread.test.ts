@@ -12,21 +12,25 @@ afterEach(async () => {
 });
 
 /**
- * A thread that honours the ASR thread's message contract for a few requests: it answers
- * `utterance-cancel`, refuses `memory-pressure` with an AppError's data, sends an event for
- * `asr-prepare` before answering, and dies on `transcribe`.
+ * A thread that honours the ASR thread's message contract for a few requests: it answers the
+ * utterance requests, refuses `memory-pressure` with an AppError's data, sends an event for
+ * `asr-prepare` before answering with the frames and pauses it was sent, and dies on `transcribe`.
  */
 const CONTRACT_THREAD = `
 const { parentPort } = require('node:worker_threads');
+const frames = [];
+let paused = 0;
 parentPort.on('message', (m) => {
   if (m.kind === 'dispose') return parentPort.postMessage({ kind: 'response', call: m.call, ok: true, value: undefined });
-  if (m.kind !== 'request') return;
+  if (m.kind === 'frame') return frames.push(m.seq);
+  if (m.kind === 'frames-paused') return paused++;
   const { type } = m.request;
   if (type === 'utterance-cancel') parentPort.postMessage({ kind: 'response', call: m.call, ok: true, value: { cancelled: true } });
+  if (type === 'utterance-start' || type === 'utterance-finish') parentPort.postMessage({ kind: 'response', call: m.call, ok: true, value: {} });
   if (type === 'memory-pressure') parentPort.postMessage({ kind: 'response', call: m.call, ok: false, error: { code: 'ModelMissing', message: 'gone' } });
   if (type === 'asr-prepare') {
     parentPort.postMessage({ kind: 'event', event: { type: 'partial', requestId: 1, stable: 'a', unstable: '', audio_s: 1 } });
-    parentPort.postMessage({ kind: 'response', call: m.call, ok: true, value: { model: 'tiny', loadMs: 1 } });
+    parentPort.postMessage({ kind: 'response', call: m.call, ok: true, value: { model: 'tiny', loadMs: 1, frames, paused } });
   }
   if (type === 'transcribe') throw new Error('native failure');
 });`;
@@ -55,12 +59,35 @@ describe('ASR thread handle', () => {
     expect(refused).toMatchObject({ reason: { code: 'ModelMissing', message: 'gone' } });
     expect(await asr.request({ type: 'memory-pressure', id: 3 }).catch((e: AppError) => e.code)).toBe('ModelMissing');
     const asrSettings = {} as never; // the contract thread does not read them
-    await expect(asr.request({ type: 'asr-prepare', id: 4, asr: asrSettings })).resolves.toEqual({
+    await expect(asr.request({ type: 'asr-prepare', id: 4, asr: asrSettings })).resolves.toMatchObject({
       model: 'tiny',
       loadMs: 1,
     });
     expect(events).toEqual([{ type: 'partial', requestId: 1, stable: 'a', unstable: '', audio_s: 1 }]);
     expect(crashes).toEqual([]);
+  });
+
+  it('passes frames on only while an utterance is open, its pre-roll first, and pauses them after', async () => {
+    const { asr } = thread();
+    const frame = (seq: number) => asr.frame(new Float32Array(4), seq, true, Date.now());
+    for (let seq = 0; seq < 30; seq++) frame(seq); // no utterance: kept here (the last 25), not sent
+    const asrSettings = {} as never; // the contract thread does not read them
+    await asr.request({
+      type: 'utterance-start',
+      id: 1,
+      utterance: 7,
+      fromSeq: 20,
+      partialIntervalMs: 0,
+      asr: asrSettings,
+    });
+    frame(30);
+    frame(31);
+    await asr.request({ type: 'utterance-finish', id: 2, utterance: 7, toSeq: 31 });
+    frame(32);
+    expect(await asr.request({ type: 'asr-prepare', id: 3, asr: asrSettings })).toMatchObject({
+      frames: [20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31],
+      paused: 1,
+    });
   });
 
   it('fails every waiting request as WorkerCrashed when the thread dies, and reports the crash once', async () => {

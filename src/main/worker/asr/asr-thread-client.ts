@@ -1,23 +1,30 @@
 import type { Worker } from 'node:worker_threads';
 import { AppError } from '../../../shared/errors';
-import type { WorkerEvent } from '../../../shared/worker-protocol';
+import { WORKER_RECENT_FRAMES, type WorkerEvent } from '../../../shared/worker-protocol';
 import { ASR_REQUESTS, type AsrRequest, type FromAsrThread, type ToAsrThread } from './asr-thread-protocol';
 
 export function isAsrRequest(request: { type: string }): request is AsrRequest {
   return (ASR_REQUESTS as readonly string[]).includes(request.type);
 }
 
+type Frame = Omit<Extract<ToAsrThread, { kind: 'frame' }>, 'kind'>;
+
 /**
  * The worker main thread's handle on its ASR thread (asr-thread.ts): requests go there and their
- * answers come back, live frames are passed on, and the thread's events go to `onEvent`. A thread
- * that dies takes its loaded models and live utterance with it: every request under way fails
- * and `onCrash` is called once (the worker exits, and main restarts it as after any crash).
+ * answers come back, and the thread's events go to `onEvent`. Live frames are passed on only
+ * while an utterance is open, with its pre-roll from the last 2 s kept here when it starts:
+ * between utterances the thread is not woken 12 times a second for nothing. A thread that dies
+ * takes its loaded models and live utterance with it: every request under way fails and
+ * `onCrash` is called once (the worker exits, and main restarts it as after any crash).
  */
 export class AsrThread {
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   private nextCall = 0;
   private dead: AppError | undefined;
   private disposing = false;
+  private readonly recent: Frame[] = [];
+  /** The live utterance the thread is recording, if any: frames go to the thread only meanwhile. */
+  private openUtterance: number | undefined;
 
   constructor(
     /** The thread, started on asr-thread.ts. */
@@ -33,11 +40,37 @@ export class AsrThread {
   }
 
   request(request: AsrRequest): Promise<unknown> {
-    return this.call((call) => ({ kind: 'request', call, request }));
+    if (request.type === 'utterance-start') {
+      // The pre-roll goes first: the frames kept here from where the utterance starts.
+      if (this.openUtterance === undefined)
+        for (const frame of this.recent) if (frame.seq >= request.fromSeq) this.post(frame);
+      this.openUtterance = request.utterance;
+    }
+    const answer = this.call((call) => ({ kind: 'request', call, request }));
+    if (request.type === 'utterance-start') answer.catch(() => this.closed(request.utterance));
+    if (request.type === 'utterance-finish' || request.type === 'utterance-cancel') {
+      const close = () => this.closed(request.utterance);
+      answer.then(close, close);
+    }
+    return answer;
   }
 
   frame(samples: Float32Array, seq: number, voiced: boolean, captureTime: number): void {
-    if (!this.dead) this.worker.postMessage({ kind: 'frame', samples, seq, voiced, captureTime } satisfies ToAsrThread);
+    const frame = { samples, seq, voiced, captureTime };
+    this.recent.push(frame);
+    if (this.recent.length > WORKER_RECENT_FRAMES) this.recent.shift();
+    if (this.openUtterance !== undefined) this.post(frame);
+  }
+
+  private post(frame: Frame): void {
+    if (!this.dead) this.worker.postMessage({ kind: 'frame', ...frame } satisfies ToAsrThread);
+  }
+
+  /** The utterance is over (unless another has started since): frames pause until the next. */
+  private closed(utterance: number): void {
+    if (this.openUtterance !== utterance) return;
+    this.openUtterance = undefined;
+    if (!this.dead) this.worker.postMessage({ kind: 'frames-paused' } satisfies ToAsrThread);
   }
 
   /** Releases the models on the thread, then ends it. */

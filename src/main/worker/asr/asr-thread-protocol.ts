@@ -21,6 +21,8 @@ export type ToAsrThread =
   | { kind: 'request'; call: number; request: AsrRequest }
   /** A live frame after the VAD, for the utterance being recorded (and the pre-roll). */
   | { kind: 'frame'; samples: Float32Array; seq: number; voiced: boolean; captureTime: number }
+  /** No utterance is open: frames stop until the next starts, and the ones kept are stale. */
+  | { kind: 'frames-paused' }
   /** Releases every model; the thread answers, then may be terminated. */
   | { kind: 'dispose'; call: number };
 

@@ -54,6 +54,9 @@ port.on('message', (message: ToAsrThread) => {
       lag.mark(message.captureTime);
       utterances.frame(message.samples, message.seq, message.voiced);
       return;
+    case 'frames-paused':
+      utterances.forgetRecent();
+      return;
     case 'request': {
       const { request } = message;
       const handler = HANDLERS[request.type] as Handler<typeof request.type>;

@@ -66,6 +66,11 @@ export class LiveUtterances {
     if (this.waiting && seq >= this.waiting.toSeq) this.waiting.wake();
   }
 
+  /** Frames stop coming until the next utterance starts: the ones kept would be stale by then. */
+  forgetRecent(): void {
+    this.recent.length = 0;
+  }
+
   async start(request: UtteranceStartRequest): Promise<{ utterance: number; fromSeq: number }> {
     this.cancel(); // one at a time: main's session guarantees it; a stale one is dropped
     this.asr.beginWork();
