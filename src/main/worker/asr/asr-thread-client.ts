@@ -1,11 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { AppError } from '../../../shared/errors';
 import { WORKER_RECENT_FRAMES, type WorkerEvent } from '../../../shared/worker-protocol';
-import { ASR_REQUESTS, type AsrRequest, type FromAsrThread, type ToAsrThread } from './asr-thread-protocol';
-
-export function isAsrRequest(request: { type: string }): request is AsrRequest {
-  return (ASR_REQUESTS as readonly string[]).includes(request.type);
-}
+import type { AsrRequest, FromAsrThread, ToAsrThread } from './asr-thread-protocol';
 
 type Frame = Omit<Extract<ToAsrThread, { kind: 'frame' }>, 'kind'>;
 

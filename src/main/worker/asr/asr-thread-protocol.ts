@@ -2,16 +2,13 @@ import type { AppErrorData } from '../../../shared/errors';
 import type { WorkerEvent, WorkerRequest } from '../../../shared/worker-protocol';
 
 /** The worker requests that Whisper answers: they run on the ASR thread. */
-export const ASR_REQUESTS = [
-  'transcribe',
-  'utterance-start',
-  'utterance-finish',
-  'utterance-cancel',
-  'asr-prepare',
-  'memory-pressure',
-] as const satisfies readonly WorkerRequest['type'][];
-
-export type AsrRequest = Extract<WorkerRequest, { type: (typeof ASR_REQUESTS)[number] }>;
+export type AsrRequest = Extract<
+  WorkerRequest,
+  {
+    type:
+      'transcribe' | 'utterance-start' | 'utterance-finish' | 'utterance-cancel' | 'asr-prepare' | 'memory-pressure';
+  }
+>;
 
 /**
  * Messages between the worker's main thread and its ASR thread (one process, trusted: the
