@@ -212,6 +212,7 @@ describe('RingBuffer', () => {
       ring.readLatest(1280, out);
       ring.consume(out);
     };
-    expect(await steadyBytesPerCall(step, 8, { warmUp: 5000 })).toBeLessThan(8);
+    const { write, readLatest, consume } = RingBuffer.prototype;
+    expect(await steadyBytesPerCall(step, 8, { warmUp: 5000, hot: [write, readLatest, consume] })).toBeLessThan(8);
   }, 60_000);
 });
