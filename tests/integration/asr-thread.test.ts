@@ -39,7 +39,7 @@ function thread() {
   const events: WorkerEvent[] = [];
   const crashes: AppError[] = [];
   const asr = new AsrThread(
-    new Worker(CONTRACT_THREAD, { eval: true }),
+    () => new Worker(CONTRACT_THREAD, { eval: true }),
     (e) => events.push(e),
     (e) => crashes.push(e),
   );
@@ -48,21 +48,42 @@ function thread() {
 }
 
 describe('ASR thread handle', () => {
+  it('starts the thread at the first request that needs Whisper, and answers the rest itself before', async () => {
+    const { asr, events, crashes } = thread();
+    // Before the thread exists nothing is loaded and no utterance is open.
+    expect(await asr.request({ type: 'memory-pressure', id: 1 })).toEqual({
+      encoderEntriesDropped: 0,
+      modelsUnloaded: [],
+      arenasReleased: [],
+    });
+    expect(await asr.request({ type: 'utterance-cancel', id: 2, utterance: 4 })).toEqual({ cancelled: true });
+    asr.frame(new Float32Array(4), 0, true, Date.now());
+    expect(asr.started).toBe(false);
+    await asr.dispose(); // nothing to end
+    expect(asr.started).toBe(false);
+
+    const asrSettings = {} as never; // the contract thread does not read them
+    await expect(asr.request({ type: 'asr-prepare', id: 3, asr: asrSettings })).resolves.toMatchObject({ loadMs: 1 });
+    expect(asr.started).toBe(true);
+    expect(events).toEqual([{ type: 'partial', requestId: 1, stable: 'a', unstable: '', audio_s: 1 }]);
+    expect(crashes).toEqual([]);
+  });
+
   it('matches answers to calls, rebuilds AppErrors, and passes events on', async () => {
     const { asr, events, crashes } = thread();
+    const asrSettings = {} as never; // the contract thread does not read them
+    await expect(asr.request({ type: 'asr-prepare', id: 1, asr: asrSettings })).resolves.toMatchObject({
+      model: 'tiny',
+      loadMs: 1,
+    });
     const [cancelled, refused] = await Promise.allSettled([
-      asr.request({ type: 'utterance-cancel', id: 1, utterance: 4 }),
-      asr.request({ type: 'memory-pressure', id: 2 }),
+      asr.request({ type: 'utterance-cancel', id: 2, utterance: 4 }),
+      asr.request({ type: 'memory-pressure', id: 3 }),
     ]);
     expect(cancelled).toEqual({ status: 'fulfilled', value: { cancelled: true } });
     expect(refused.status === 'rejected' && refused.reason).toBeInstanceOf(AppError);
     expect(refused).toMatchObject({ reason: { code: 'ModelMissing', message: 'gone' } });
-    expect(await asr.request({ type: 'memory-pressure', id: 3 }).catch((e: AppError) => e.code)).toBe('ModelMissing');
-    const asrSettings = {} as never; // the contract thread does not read them
-    await expect(asr.request({ type: 'asr-prepare', id: 4, asr: asrSettings })).resolves.toMatchObject({
-      model: 'tiny',
-      loadMs: 1,
-    });
+    expect(await asr.request({ type: 'memory-pressure', id: 4 }).catch((e: AppError) => e.code)).toBe('ModelMissing');
     expect(events).toEqual([{ type: 'partial', requestId: 1, stable: 'a', unstable: '', audio_s: 1 }]);
     expect(crashes).toEqual([]);
   });

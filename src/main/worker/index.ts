@@ -14,14 +14,14 @@ import { connectToParent } from './parent-port';
  * (headless host, tests). Requests go through the handler table; audio frames are a stream of
  * notifications, processed in order and acknowledged once processed (main's flow control).
  * Whisper runs on a thread of its own (asr/asr-thread.ts), so this thread is always free for
- * the frames, the wake word and the VAD.
+ * the frames, the wake word and the VAD; it starts at the first request that needs Whisper.
  */
 const parent = connectToParent();
 const loader = new ModelLoader(workerModelSource());
 const send = (event: WorkerEvent) => parent.send(event);
 const frames = new FrameReceiver();
 
-const asr = new AsrThread(startAsrThread(), send, (error) => {
+const asr = new AsrThread(startAsrThread, send, (error) => {
   // Without its ASR thread this worker cannot transcribe: exit, and main restarts the worker.
   process.stderr.write(`${error.message}\n`);
   process.exit(1);

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { AppError } from '../../../shared/errors';
-import { WORKER_RECENT_FRAMES, type WorkerEvent } from '../../../shared/worker-protocol';
+import { WORKER_RECENT_FRAMES, type MemoryFreed, type WorkerEvent } from '../../../shared/worker-protocol';
 import type { AsrRequest, FromAsrThread, ToAsrThread } from './asr-thread-protocol';
 
 type Frame = Omit<Extract<ToAsrThread, { kind: 'frame' }>, 'kind'>;
@@ -9,7 +9,9 @@ type Frame = Omit<Extract<ToAsrThread, { kind: 'frame' }>, 'kind'>;
  * The worker main thread's handle on its ASR thread (asr-thread.ts): requests go there and their
  * answers come back, and the thread's events go to `onEvent`. Live frames are passed on only
  * while an utterance is open, with its pre-roll from the last 2 s kept here when it starts:
- * between utterances the thread is not woken 12 times a second for nothing. A thread that dies
+ * between utterances the thread is not woken 12 times a second for nothing. The thread starts at
+ * the first request that needs Whisper: a worker that only listens for the wake word never pays
+ * for its V8 heap and modules (about 23 MiB). A thread that dies
  * takes its loaded models and live utterance with it: every request under way fails and
  * `onCrash` is called once (the worker exits, and main restarts it as after any crash).
  */
@@ -21,21 +23,27 @@ export class AsrThread {
   private readonly recent: Frame[] = [];
   /** The live utterance the thread is recording, if any: frames go to the thread only meanwhile. */
   private openUtterance: number | undefined;
+  private worker: Worker | undefined;
 
   constructor(
-    /** The thread, started on asr-thread.ts. */
-    private readonly worker: Worker,
+    /** Starts the thread on asr-thread.ts; called once, at the first request that needs it. */
+    private readonly start: () => Worker,
     private readonly onEvent: (event: WorkerEvent) => void,
     private readonly onCrash: (error: AppError) => void,
-  ) {
-    this.worker.on('message', (message: FromAsrThread) => this.receive(message));
-    this.worker.on('error', (error) => this.crashed(`The speech recognition thread failed: ${error.message}`));
-    this.worker.on('exit', (code) => {
-      if (!this.disposing) this.crashed(`The speech recognition thread exited (code ${code}).`);
-    });
+  ) {}
+
+  /** Whether the thread has been started (it is never started again after it ends). */
+  get started(): boolean {
+    return this.worker !== undefined;
   }
 
   request(request: AsrRequest): Promise<unknown> {
+    if (!this.worker && !this.dead) {
+      // Nothing is loaded and no utterance is open before the thread exists: answered here.
+      if (request.type === 'memory-pressure') return Promise.resolve(NOTHING_FREED);
+      if (request.type === 'utterance-cancel') return Promise.resolve({ cancelled: true });
+      this.worker = this.launch(); // before the pre-roll below is posted to it
+    }
     if (request.type === 'utterance-start') {
       // The pre-roll goes first: the frames kept here from where the utterance starts.
       if (this.openUtterance === undefined)
@@ -59,19 +67,19 @@ export class AsrThread {
   }
 
   private post(frame: Frame): void {
-    if (!this.dead) this.worker.postMessage({ kind: 'frame', ...frame } satisfies ToAsrThread);
+    if (!this.dead) this.worker?.postMessage({ kind: 'frame', ...frame } satisfies ToAsrThread);
   }
 
   /** The utterance is over (unless another has started since): frames pause until the next. */
   private closed(utterance: number): void {
     if (this.openUtterance !== utterance) return;
     this.openUtterance = undefined;
-    if (!this.dead) this.worker.postMessage({ kind: 'frames-paused' } satisfies ToAsrThread);
+    if (!this.dead) this.worker?.postMessage({ kind: 'frames-paused' } satisfies ToAsrThread);
   }
 
   /** Releases the models on the thread, then ends it. */
   async dispose(): Promise<void> {
-    if (this.dead) return;
+    if (this.dead || !this.worker) return;
     await this.call((call) => ({ kind: 'dispose', call })).catch(() => undefined);
     this.disposing = true;
     await this.worker.terminate();
@@ -82,8 +90,18 @@ export class AsrThread {
     const call = this.nextCall++;
     return new Promise((resolve, reject) => {
       this.pending.set(call, { resolve, reject });
-      this.worker.postMessage(message(call));
+      this.worker?.postMessage(message(call));
     });
+  }
+
+  private launch(): Worker {
+    const worker = this.start();
+    worker.on('message', (message: FromAsrThread) => this.receive(message));
+    worker.on('error', (error) => this.crashed(`The speech recognition thread failed: ${error.message}`));
+    worker.on('exit', (code) => {
+      if (!this.disposing) this.crashed(`The speech recognition thread exited (code ${code}).`);
+    });
+    return worker;
   }
 
   private receive(message: FromAsrThread): void {
@@ -105,3 +123,5 @@ export class AsrThread {
     this.onCrash(this.dead);
   }
 }
+
+const NOTHING_FREED: MemoryFreed = { encoderEntriesDropped: 0, modelsUnloaded: [], arenasReleased: [] };
