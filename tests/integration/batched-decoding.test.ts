@@ -101,4 +101,35 @@ describe('batched decoding', () => {
     );
     expect(together[0]!.decoderRuns).toBeLessThan(60);
   });
+
+  it('stops the ladder once a temperature settles and every one before it has ended, with the same results', async () => {
+    const tokens = decodingTokens(model);
+    const common = { start, sotIndex: 0, timestamps: true, beamSize: 5, maxTokens: 224, endSeconds: 11 };
+    const ladder = [0.2, 0.6, 1];
+    const decode = (settles?: (r: { temperature: number }) => boolean) =>
+      decodeTogether(
+        model.decoder,
+        encoded,
+        tokens,
+        common,
+        ladder.map((temperature, i) => ({ temperature, random: seededRandom(7 + i) })),
+        settles,
+      );
+    const all = await decode();
+    const never = await decode(() => false);
+    expect(never.map((r) => r.tokens)).toEqual(all.map((r) => r.tokens));
+    expect(never[0]!.decoderRuns).toBe(all[0]!.decoderRuns);
+
+    // The first temperature settles: the others are left, and no run is spent after it ended
+    // (with these seeds it ends well before them: fewer runs than the whole ladder).
+    const first = await decode((r) => r.temperature === 0.2);
+    expect(first.map((r) => r.tokens)).toEqual([all[0]!.tokens]);
+    expect(first[0]!.decoderRuns).toBeLessThanOrEqual(all[0]!.tokens.length + 1);
+    expect(first[0]!.decoderRuns).toBeLessThan(all[0]!.decoderRuns);
+
+    // The second settles: the first (ended, not settled) and the second come back as decoded
+    // without the check; the third is left.
+    const second = await decode((r) => r.temperature === 0.6);
+    expect(second.map((r) => r.tokens)).toEqual(all.slice(0, 2).map((r) => r.tokens));
+  });
 });

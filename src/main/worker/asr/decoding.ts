@@ -135,6 +135,11 @@ export async function decodeWindow(
  * is beam search (`beamSize`), above 0 sampling with that temperature's own `random`, so a
  * result does not depend on what it was decoded with. `decoderRuns` of each result: the runs
  * they shared. Drafts are not used here.
+ *
+ * With `settles` (the fallback ladder's check), decoding stops as soon as every temperature up
+ * to one that settles has ended, and the results end with that one: a later temperature is never
+ * chosen over it, so going on would only spend runs (a sample at 1.0 can wander to the token
+ * limit long after 0.2 has settled).
  */
 export async function decodeTogether(
   decoder: WhisperDecoder,
@@ -142,6 +147,7 @@ export async function decodeTogether(
   tokens: DecodingTokens & { noSpeech: number | undefined },
   options: Omit<DecodeOptions, 'temperature' | 'random' | 'draft'>,
   temperatures: readonly { temperature: number; random: () => number }[],
+  settles?: (result: DecodeResult) => boolean,
 ): Promise<DecodeResult[]> {
   const opening = await open(decoder, encoderOutput, tokens, options, []);
   const { vocab, maxTokens, endsPass } = opening;
@@ -194,6 +200,10 @@ export async function decodeTogether(
       if (group.finished.length < group.width) going.push(...next.map((c) => ({ ...c, group })));
     }
     if (going.length === 0) break;
+    if (settles) {
+      const stillGoing = new Set(going.map((g) => g.group));
+      if (settledAt(groups, settles, opening.noSpeechProb, (g) => stillGoing.has(g)) >= 0) break;
+    }
     cache = decoder.selectRows(
       cache,
       going.map((g) => g.parent.cacheRow),
@@ -214,19 +224,45 @@ export async function decodeTogether(
       }),
     );
   }
-  return groups.map((group) => {
-    const ended = group.finished.length > 0 ? group.finished : group.live; // ran out of tokens
-    const best = ended.reduce((a, b) => (score(b) > score(a) ? b : a));
-    return {
-      tokens: best.tokens,
-      avgLogProb: score(best),
-      noSpeechProb: opening.noSpeechProb,
-      temperature: group.temperature,
-      decoderRuns: runs,
-      loopCut: group.loopCut,
-      draftAccepted: 0,
-    };
-  });
+  const settled = settles ? settledAt(groups, settles, opening.noSpeechProb, () => false) : -1;
+  return groups.slice(0, settled >= 0 ? settled + 1 : groups.length).map((group) => ({
+    ...groupResult(group, opening.noSpeechProb),
+    decoderRuns: runs,
+  }));
+}
+
+/** A group's best hypothesis; one that ran out of tokens counts as it stands. */
+function groupResult(group: Group, noSpeechProb: number): DecodeResult {
+  const ended = group.finished.length > 0 ? group.finished : group.live;
+  const best = ended.reduce((a, b) => (score(b) > score(a) ? b : a));
+  return {
+    tokens: best.tokens,
+    avgLogProb: score(best),
+    noSpeechProb,
+    temperature: group.temperature,
+    decoderRuns: 0,
+    loopCut: group.loopCut,
+    draftAccepted: 0,
+  };
+}
+
+/**
+ * The first group, in ladder order, that has ended and settles, when every group before it has
+ * ended too (a group still going could yet settle first); -1 while that is not known.
+ * A group's verdict is kept, since `settles` decodes its text.
+ */
+function settledAt(
+  groups: Group[],
+  settles: (result: DecodeResult) => boolean,
+  noSpeechProb: number,
+  going: (group: Group) => boolean,
+): number {
+  for (const [i, group] of groups.entries()) {
+    if (going(group)) return -1;
+    group.settles ??= settles(groupResult(group, noSpeechProb));
+    if (group.settles) return i;
+  }
+  return -1;
 }
 
 /** A hypothesis in a batched decoding; its entries are row `cacheRow` of the shared cache. */
@@ -245,6 +281,8 @@ interface Group {
   live: Row[];
   finished: { tokens: number[]; sumLogProb: number }[];
   loopCut: boolean;
+  /** Once the group has ended: whether its result settles the ladder (see settledAt). */
+  settles?: boolean;
 }
 
 /** Whisper ranks finished hypotheses by mean log-probability, end-of-text counted (no length penalty). */

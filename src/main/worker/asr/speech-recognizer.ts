@@ -299,7 +299,8 @@ export class SpeechRecognizer {
    * The first temperature runs alone (it usually settles); when it does not, the rest of the
    * ladder is decoded together in one batched pass (decodeTogether) and the first of them to pass,
    * in ladder order, is kept: Whisper's choice, at the cost of about two passes instead of up to
-   * five. Each temperature samples from its own generator, seeded in ladder order.
+   * five; the batched pass stops once that one is known. Each temperature samples from its own
+   * generator, seeded in ladder order.
    */
   private async decodeWithFallback(
     encoderOutput: Tensor,
@@ -336,6 +337,7 @@ export class SpeechRecognizer {
           this.tokens,
           common,
           rest.map((temperature, i) => ({ temperature, random: generators[i + 1] as () => number })),
+          (result) => this.judge(result, options).done,
         )),
       );
     // The together pass's results share its runs: count them once.
