@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { LATENCY_STAGES } from '../../src/shared/metrics';
 import { useBrowserAndServe } from '../support/e2e';
+import { connectServe } from '../support/serve-client';
 import { SHARED_AUDIO } from '../support/shared-audio';
 import { useTempDirs } from '../support/temp-dir';
 
@@ -26,8 +27,13 @@ describe('Monitor', () => {
   it('draws CPU, memory and latency charts that follow new samples in place, pauses, and lists processes and stages', async () => {
     const dir = tempDir();
     const host = await e2e.serve(['--config-dir', dir, '--input-wav', SHARED_AUDIO.jfk]);
-    // Main samples from start-up: let a few samples exist before the view opens.
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // Main samples from start-up: wait until it keeps two before the view opens (a fixed pause
+    // was not enough on a busy machine, where the first samples come late).
+    const client = await connectServe(host.url);
+    const kept = async () =>
+      ((await client.invoke('metrics:get-history', { seconds: 900 })) as { samples: unknown[] }).samples.length;
+    await expect.poll(kept, { timeout: 20_000, interval: 250 }).toBeGreaterThan(1);
+    client.close();
     const { page, errors } = await e2e.open(host.url);
     await page.getByRole('link', { name: 'Monitor' }).click();
     expect(page.url()).toMatch(/#\/monitor$/);
