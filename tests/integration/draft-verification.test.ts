@@ -126,6 +126,23 @@ describe('drafts', () => {
     expect(runs.verified).toBeLessThan(runs.plain * 0.75);
   }, 120_000);
 
+  it('rejoins a draft after a word it got wrong, and still gives exactly plain greedy decoding', async () => {
+    const recognizer = new SpeechRecognizer(model, new EncoderCache(8));
+    const clip = clips[0]!; // jfk.wav: 22 words
+    const plain = await recognizer.transcribe(clip.samples, GREEDY);
+    const tokens = plain.windowTokens[0]!;
+    // A partial that heard the third token as something else and the rest right.
+    const wrong = model.tokenizer.encode(' banana')[0]!;
+    const draft = tokens.map((t, i) => (i === 3 ? wrong : t));
+    const verified = await recognizer.transcribe(clip.samples, { ...GREEDY, drafts: [draft] });
+    expect(verified.windowTokens).toEqual(plain.windowTokens);
+    // Checked up to the wrong token, two tokens decoded alone, then the rest checked again in one
+    // run: a handful of runs (plain greedy: one per token).
+    expect(verified.draftAccepted).toBeGreaterThanOrEqual(tokens.length - 4);
+    expect(verified.decoderRuns).toBeLessThanOrEqual(6);
+    expect(plain.decoderRuns).toBeGreaterThan(tokens.length);
+  }, 60_000);
+
   it('decodes a short command in about as many tokens as its text, not into the silence after it', async () => {
     const recognizer = new SpeechRecognizer(model, new EncoderCache(4));
     for (const clip of clips.slice(1)) {

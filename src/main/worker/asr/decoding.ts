@@ -310,9 +310,13 @@ async function decodeGreedy(
   } = await open(decoder, encoderOutput, tokens, options, draft);
   let runs = 1;
   let draftAccepted = 0;
-  // While the tokens follow the draft, the cache covers the whole draft run and `row` gives the
-  // logits after each draft token; `onDraft` ends at the first token that leaves it.
+  // While the tokens follow the draft, the cache covers the whole draft run and `rowOf` gives the
+  // logits after each draft token; `onDraft` ends at the first token that leaves it, and starts
+  // again when the tokens come back to the draft (see draftRejoined).
   let onDraft = draft.length > 0;
+  let expected: readonly number[] = draft;
+  let rowOf = row;
+  let rejoins = 0;
   let cache = opened;
   let logits: Float32Array = row(0).slice();
   const sequence: number[] = [];
@@ -345,14 +349,29 @@ async function decodeGreedy(
       sequence.length -= loop;
       break;
     }
-    if (onDraft && step < draft.length && draft[step] === token) {
+    if (onDraft && step < expected.length && expected[step] === token) {
       // The draft holds: the next row is already computed.
       draftAccepted++;
-      logits = row(step + 1);
+      logits = rowOf(step + 1);
       continue;
     }
     if (onDraft) cache = decoder.truncate(cache, start.length + step);
     onDraft = false;
+    const rest = rejoins < MAX_DRAFT_REJOINS ? draftRejoined(draft, sequence, maxTokens - sequence.length) : undefined;
+    if (rest) {
+      // Back on the draft after a word it got wrong: the tokens so far and the draft's rest go in
+      // one run from the start (a run of several tokens on a cache is wrong with this decoder; see
+      // open), and checking goes on as after the opening.
+      rejoins++;
+      const rerun = await decoder.run([...start, ...sequence, ...rest], encoderOutput, null);
+      runs++;
+      cache = rerun.cache;
+      expected = [...sequence, ...rest];
+      rowOf = (i) => rerun.logits.subarray((start.length - 1 + i) * vocab, (start.length + i) * vocab);
+      logits = rowOf(step + 1);
+      onDraft = true;
+      continue;
+    }
     const ran = await decoder.run([token], encoderOutput, cache);
     runs++;
     cache = ran.cache;
@@ -367,6 +386,31 @@ async function decodeGreedy(
     loopCut,
     draftAccepted,
   };
+}
+
+/**
+ * Rejoining the draft costs a run from the start (it recomputes the cross-attention entries too,
+ * about two steps' worth), so it is done only when enough of the draft is left to win that back,
+ * and at most a few times a pass (a draft that keeps leaving is not worth chasing).
+ */
+const MIN_REJOIN_TOKENS = 4;
+const MAX_DRAFT_REJOINS = 3;
+
+/**
+ * The rest of the draft when the last two decoded tokens are two consecutive draft tokens (a
+ * partial that heard one word differently usually has the words after it right), with at least
+ * MIN_REJOIN_TOKENS after them that still fit in the pass (`room`); the earliest such place.
+ */
+function draftRejoined(draft: readonly number[], sequence: readonly number[], room: number): number[] | undefined {
+  if (sequence.length < 2) return undefined;
+  const a = sequence.at(-2);
+  const b = sequence.at(-1);
+  for (let j = 1; j + MIN_REJOIN_TOKENS < draft.length; j++) {
+    if (draft[j - 1] !== a || draft[j] !== b) continue;
+    const rest = draft.slice(j + 1, j + 1 + room);
+    return rest.length >= MIN_REJOIN_TOKENS ? rest : undefined;
+  }
+  return undefined;
 }
 
 /** Timestamp tokens are 20 ms apart. */
