@@ -139,10 +139,7 @@ export class PartialTranscriber {
       this.stats.skippedBusy++;
       return;
     }
-    // At a pause, a greedy partial on the same audio that cannot stand for the final (beam search,
-    // or it did not pass the fallback checks) is not enough: the final's pass starts now on the
-    // cached encoder output rather than at the release, 100 ms or more later.
-    if (this.heard === this.lastLength && !(atPause && !this.lastIsFinal())) {
+    if (this.heard === this.lastLength) {
       this.stats.skippedIdle++;
       return;
     }
@@ -170,7 +167,11 @@ export class PartialTranscriber {
     await this.whenIdle();
     this.stats.finishWaitMs = performance.now() - waitFrom;
     const last = this.last;
-    if (last && last.length === this.heard && this.lastIsFinal()) {
+    // Decoding is deterministic (sampling is seeded): on the same audio, a pass made with the
+    // final's options (at a pause) is the final pass, and a greedy partial that passed the
+    // fallback checks is what the final pass would decode first and keep.
+    const sameOptions = last?.atPause || (last?.transcript.settled && this.options.beamSize <= 1);
+    if (last && last.length === this.heard && sameOptions) {
       this.stats.finalReused = true;
       // No encoder ran for this final pass: each window's output was already at hand.
       const windows = last.transcript.temperatures.length;
@@ -186,16 +187,6 @@ export class PartialTranscriber {
       ...this.options,
       drafts: last?.transcript.windowTokens,
     });
-  }
-
-  /**
-   * The last partial is what the final pass would give on its audio. Decoding is deterministic
-   * (sampling is seeded): a pass made with the final's options (at a pause) is the final pass, and
-   * a greedy partial that passed the fallback checks is what the final pass decodes first and keeps.
-   */
-  private lastIsFinal(): boolean {
-    const last = this.last;
-    return !!last && (last.atPause || (last.transcript.settled && this.options.beamSize <= 1));
   }
 
   private async partial(atPause: boolean): Promise<void> {
