@@ -9,7 +9,8 @@ export type MonitoredProcess = (typeof MONITORED_PROCESSES)[number];
  * Latency stages, named as in the Prometheus export (`earshot_latency_seconds{stage}`):
  * wake word heard (the frame the phrase ended in, captured) → recording; key released → final;
  * end of speech (the VAD's, after its hang-over) → final; the final's encoder run; its decoder
- * time per decoded token; an audio frame's way from the capture callback to the worker.
+ * time per decoded token; an audio frame's way from the capture callback to the worker; the log-mel
+ * spectrogram of each live pass (partials and finals); a live partial pass from start to text.
  */
 export const LATENCY_STAGES = [
   'wake_to_recording',
@@ -18,6 +19,8 @@ export const LATENCY_STAGES = [
   'encoder',
   'decoder_token',
   'frame_to_worker',
+  'mel',
+  'partial_pass',
 ] as const;
 export type LatencyStage = (typeof LATENCY_STAGES)[number];
 

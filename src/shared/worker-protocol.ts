@@ -202,6 +202,14 @@ export const WorkerEventSchema = z.discriminatedUnion('type', [
       audio_s: z.number(),
     })
     .strict(),
+  /** How long one step of a live utterance's passes took (ms), for the Monitor's stages. */
+  z
+    .object({
+      type: z.literal('stage-time'),
+      stage: z.enum(['mel', 'partial_pass']),
+      ms: z.number().nonnegative(),
+    })
+    .strict(),
   /** The frame path failed (e.g. a model could not run); frames keep being acknowledged. */
   z.object({ type: z.literal('frame-error'), error: AppErrorSchema }).strict(),
 ]);

@@ -87,6 +87,9 @@ describe('metrics over serve', () => {
       expect(values.get('earshot_utterances_total{trigger="ptt"}')).toBe(1);
       // Every frame's way to the worker is timed (12.5 a second while listening).
       expect(values.get('earshot_latency_seconds_count{stage="frame_to_worker"}')).toBeGreaterThan(20);
+      // The worker times the log-mel of each live pass that computed one: at least the first.
+      expect(values.get('earshot_latency_seconds_count{stage="mel"}')).toBeGreaterThanOrEqual(1);
+      expect(Number.isInteger(values.get('earshot_latency_seconds_count{stage="partial_pass"}'))).toBe(true);
       expect(values.get('earshot_process_resident_memory_bytes{process="worker"}')).toBeGreaterThan(0);
       // Dropped frames are counted (a busy machine drops some while the worker loads its models),
       // and a final made from main's copy because of them is counted as recovered.

@@ -250,6 +250,7 @@ export class MetricsService {
   }
 
   private workerEvent(event: WorkerEvent): void {
+    if (event.type === 'stage-time') this.prometheus.observe(event.stage, event.ms);
     if (event.type !== 'wake') return;
     this.prometheus.countWake(event.keyword);
     this.wakeCapturedAt = this.captureTimes.get(event.seq);

@@ -138,6 +138,10 @@ describe('metrics service', () => {
     s.restart();
     s.drop(3);
     for (const ms of [4, 6, 5]) s.frameLatency(ms);
+    // The worker times its own steps of live passes.
+    s.worker({ type: 'stage-time', stage: 'partial_pass', ms: 120 });
+    s.worker({ type: 'stage-time', stage: 'mel', ms: 2 });
+    s.worker({ type: 'stage-time', stage: 'mel', ms: 4 });
     await service.sampleNow();
     const snap = await service.snapshot();
     expect(snap.counters).toEqual({
@@ -155,6 +159,8 @@ describe('metrics service', () => {
     expect(snap.latency.encoder.count).toBe(2);
     expect(snap.latency.decoder_token.p50).toBeCloseTo(10, 5);
     expect(snap.latency.frame_to_worker).toMatchObject({ count: 3, p50: 5 });
+    expect(snap.latency.partial_pass).toMatchObject({ count: 1, p50: 120 });
+    expect(snap.latency.mel).toMatchObject({ count: 2 });
     expect(snap.sample).toMatchObject({
       processes: [{ process: 'main', cpuPercent: 12.5 }],
       system: { memoryAvailableBytes: 3 * 2 ** 30 },

@@ -100,15 +100,16 @@ export class LiveUtterances {
       throw error;
     }
     if (open.ended) return { utterance: open.id, fromSeq: open.fromSeq }; // cancelled while the model loaded
-    open.transcriber = new PartialTranscriber(recognizer, this.asr.transcribeOptions(request.asr), (u) =>
+    open.transcriber = new PartialTranscriber(recognizer, this.asr.transcribeOptions(request.asr), (u) => {
       this.emit({
         type: 'partial',
         requestId: request.utterance,
         stable: u.stable,
         unstable: u.unstable,
         audio_s: u.audioS,
-      }),
-    );
+      });
+      this.emitStageTimes(u.ms, u.melMs);
+    });
     for (const frame of open.held.splice(0)) open.transcriber.append(frame.samples, frame.voiced);
     return { utterance: open.id, fromSeq: open.fromSeq };
   }
@@ -151,6 +152,7 @@ export class LiveUtterances {
     } finally {
       this.done(open);
     }
+    this.emitStageTimes(undefined, transcript.timings.melMs);
     return transcriptResult(transcript, transcriber.recognizer, {
       ...transcript.timings,
       loadMs: 0,
@@ -165,6 +167,12 @@ export class LiveUtterances {
     if (this.current) this.done(this.current);
     this.current = undefined;
     this.waiting?.wake();
+  }
+
+  /** A partial pass's time, and the log-mel time of a pass that computed one, for the Monitor. */
+  private emitStageTimes(partialMs: number | undefined, melMs: number): void {
+    if (partialMs !== undefined) this.emit({ type: 'stage-time', stage: 'partial_pass', ms: partialMs });
+    if (melMs > 0) this.emit({ type: 'stage-time', stage: 'mel', ms: melMs });
   }
 
   /** The utterance's work is over (once, however it ended). */

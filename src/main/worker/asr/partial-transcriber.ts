@@ -11,6 +11,8 @@ export interface PartialUpdate {
   unstable: string;
   /** Seconds of audio the hypothesis covers. */
   audioS: number;
+  /** Of `ms`, the log-mel spectrogram (0 when every window's encoder output came from the cache). */
+  melMs: number;
   /** Time the partial took. */
   ms: number;
 }
@@ -220,6 +222,7 @@ export class PartialTranscriber {
       stable: this.committed.join(' '),
       unstable: words.slice(this.committed.length).join(' '),
       audioS: length / SAMPLE_RATE,
+      melMs: result.timings.melMs,
       ms: performance.now() - started,
     });
   }
