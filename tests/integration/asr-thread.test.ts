@@ -69,6 +69,23 @@ describe('ASR thread handle', () => {
     expect(crashes).toEqual([]);
   });
 
+  it('fails as WorkerCrashed, once, when the thread cannot be started', async () => {
+    const crashes: AppError[] = [];
+    const asr = new AsrThread(
+      () => new Worker('/nonexistent/asr-thread.js'),
+      () => undefined,
+      (e) => crashes.push(e),
+    );
+    await expect(asr.request({ type: 'transcribe', id: 1 } as never)).rejects.toMatchObject({
+      code: 'WorkerCrashed',
+      message: /could not start|failed/,
+    });
+    await expect(asr.request({ type: 'utterance-cancel', id: 2, utterance: 1 })).rejects.toMatchObject({
+      code: 'WorkerCrashed',
+    });
+    expect(crashes).toHaveLength(1);
+  });
+
   it('matches answers to calls, rebuilds AppErrors, and passes events on', async () => {
     const { asr, events, crashes } = thread();
     const asrSettings = {} as never; // the contract thread does not read them

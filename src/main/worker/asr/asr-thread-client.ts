@@ -42,7 +42,13 @@ export class AsrThread {
       // Nothing is loaded and no utterance is open before the thread exists: answered here.
       if (request.type === 'memory-pressure') return Promise.resolve(NOTHING_FREED);
       if (request.type === 'utterance-cancel') return Promise.resolve({ cancelled: true });
-      this.worker = this.launch(); // before the pre-roll below is posted to it
+      try {
+        this.worker = this.launch(); // before the pre-roll below is posted to it
+      } catch (error) {
+        // As if it had died at once (its script missing from the bundle, say): a crash of the worker.
+        this.crashed(`The speech recognition thread could not start: ${(error as Error).message}`);
+        return Promise.reject(this.dead);
+      }
     }
     if (request.type === 'utterance-start') {
       // The pre-roll goes first: the frames kept here from where the utterance starts.
