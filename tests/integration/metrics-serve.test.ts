@@ -57,18 +57,26 @@ describe('metrics over serve', () => {
     try {
       const { session, final } = await onePushToTalk(serve.url, 3000);
 
-      // A sample after the final (the models loaded) has the worker; its memory is what the OS says, within 25 %.
-      const raw = await session.event(
-        'metrics:sample',
-        (p) => {
-          const sample = MetricsSampleSchema.parse(p);
-          return sample.at > final.timings.endedAt + 1000 && sample.processes.some((x) => x.process === 'worker');
-        },
-        10_000,
-      );
-      const worker = MetricsSampleSchema.parse(raw).processes.find((p) => p.process === 'worker')!;
+      // A sample after the final (the models loaded) has the worker; its memory is what the OS says,
+      // within 25 %, by the sample just before the OS is asked or the one just after (the worker's
+      // memory still moves after a final, and on a busy machine a sample arrives late).
+      const sampleAfter = async (at: number) =>
+        MetricsSampleSchema.parse(
+          await session.event(
+            'metrics:sample',
+            (p) => {
+              const sample = MetricsSampleSchema.parse(p);
+              return sample.at > at && sample.processes.some((x) => x.process === 'worker');
+            },
+            10_000,
+          ),
+        );
+      const raw = await sampleAfter(final.timings.endedAt + 1000);
+      const worker = raw.processes.find((p) => p.process === 'worker')!;
       const os = residentBytes(worker.pid!);
-      expect(Math.abs(worker.residentBytes - os) / os).toBeLessThan(0.25);
+      const next = (await sampleAfter(raw.at)).processes.find((p) => p.process === 'worker')!;
+      const nearest = Math.min(...[worker, next].map((w) => Math.abs(w.residentBytes - os) / os));
+      expect(nearest).toBeLessThan(0.25);
       const history = MetricsSampleSchema.array().parse(
         ((await session.invoke('metrics:get-history', { seconds: 900 })) as { samples: unknown[] }).samples,
       );
@@ -96,7 +104,7 @@ describe('metrics over serve', () => {
       expect(Number.isInteger(values.get('earshot_frames_dropped_total'))).toBe(true);
       expect(values.get('earshot_recovered_utterances_total')).toBe(final.recovered ? 1 : 0);
       // As many GPUs as the samples found (none on a machine without nvidia-smi).
-      expect(values.get('earshot_gpu_count')).toBe(MetricsSampleSchema.parse(raw).gpus.length);
+      expect(values.get('earshot_gpu_count')).toBe(raw.gpus.length);
 
       const bearer = await fetch(`${origin}/metrics`, { headers: { Authorization: `Bearer ${token}` } });
       expect(bearer.status).toBe(200);
