@@ -79,19 +79,17 @@ export async function steadyBytesPerCall(
 /** Any function, as V8's intrinsics take it. */
 export type AnyFunction = (...args: never[]) => unknown;
 
-let intrinsics: { prepare: (f: AnyFunction) => void; optimise: (f: AnyFunction) => void } | undefined;
+let intrinsic: ((f: AnyFunction) => void) | undefined;
 
 /** `%PrepareFunctionForOptimization` + `%OptimizeFunctionOnNextCall`, enabled at first use. */
 function optimiseOnNextCall(f: AnyFunction): void {
-  if (!intrinsics) {
+  if (!intrinsic) {
     v8.setFlagsFromString('--allow-natives-syntax');
-    intrinsics = {
-      prepare: new Function('f', '%PrepareFunctionForOptimization(f)') as (f: AnyFunction) => void,
-      optimise: new Function('f', '%OptimizeFunctionOnNextCall(f)') as (f: AnyFunction) => void,
-    };
+    intrinsic = new Function('f', '%PrepareFunctionForOptimization(f); %OptimizeFunctionOnNextCall(f);') as (
+      f: AnyFunction,
+    ) => void;
   }
-  intrinsics.prepare(f);
-  intrinsics.optimise(f);
+  intrinsic(f);
 }
 
 /** Heap growth per call, median over batches of `calls`; batches during which a GC ran are skipped. */

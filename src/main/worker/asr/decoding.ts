@@ -200,10 +200,7 @@ export async function decodeTogether(
       if (group.finished.length < group.width) going.push(...next.map((c) => ({ ...c, group })));
     }
     if (going.length === 0) break;
-    if (settles) {
-      const stillGoing = new Set(going.map((g) => g.group));
-      if (settledAt(groups, settles, opening.noSpeechProb, (g) => stillGoing.has(g)) >= 0) break;
-    }
+    if (settles && settledAt(groups, settles, opening.noSpeechProb, new Set(going.map((g) => g.group))) >= 0) break;
     cache = decoder.selectRows(
       cache,
       going.map((g) => g.parent.cacheRow),
@@ -224,7 +221,7 @@ export async function decodeTogether(
       }),
     );
   }
-  const settled = settles ? settledAt(groups, settles, opening.noSpeechProb, () => false) : -1;
+  const settled = settles ? settledAt(groups, settles, opening.noSpeechProb, new Set()) : -1;
   return groups.slice(0, settled >= 0 ? settled + 1 : groups.length).map((group) => ({
     ...groupResult(group, opening.noSpeechProb),
     decoderRuns: runs,
@@ -255,10 +252,10 @@ function settledAt(
   groups: Group[],
   settles: (result: DecodeResult) => boolean,
   noSpeechProb: number,
-  going: (group: Group) => boolean,
+  going: ReadonlySet<Group>,
 ): number {
   for (const [i, group] of groups.entries()) {
-    if (going(group)) return -1;
+    if (going.has(group)) return -1;
     group.settles ??= settles(groupResult(group, noSpeechProb));
     if (group.settles) return i;
   }
@@ -355,8 +352,6 @@ async function decodeGreedy(
       logits = rowOf(step + 1);
       continue;
     }
-    if (onDraft) cache = decoder.truncate(cache, start.length + step);
-    onDraft = false;
     const rest = rejoins < MAX_DRAFT_REJOINS ? draftRejoined(draft, sequence, maxTokens - sequence.length) : undefined;
     if (rest) {
       // Back on the draft after a word it got wrong: the tokens so far and the draft's rest go in
@@ -372,6 +367,8 @@ async function decodeGreedy(
       onDraft = true;
       continue;
     }
+    if (onDraft) cache = decoder.truncate(cache, start.length + step);
+    onDraft = false;
     const ran = await decoder.run([token], encoderOutput, cache);
     runs++;
     cache = ran.cache;
