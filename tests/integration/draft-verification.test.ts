@@ -139,7 +139,7 @@ describe('drafts', () => {
     // Checked up to the wrong token, two tokens decoded alone, then the rest checked again in one
     // run: a handful of runs (plain greedy: one per token).
     expect(verified.draftAccepted).toBeGreaterThanOrEqual(tokens.length - 4);
-    expect(verified.decoderRuns).toBeLessThanOrEqual(6);
+    expect(verified.decoderRuns).toBeLessThanOrEqual(7);
     expect(plain.decoderRuns).toBeGreaterThan(tokens.length);
   }, 60_000);
 

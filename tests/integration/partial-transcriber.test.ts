@@ -116,6 +116,24 @@ describe('PartialTranscriber', () => {
     expect(final.text).toBe(alone.text);
   });
 
+  it('reuses the pass made at a pause when only silence came after it, even frames the VAD still called voiced', async () => {
+    const recognizer = new SpeechRecognizer(model, new EncoderCache(8));
+    const options = { ...OPTIONS, language: 'en' };
+    const partials = new PartialTranscriber(recognizer, options, () => undefined);
+    partials.append(jfk.subarray(0, 16000 * 4));
+    partials.append(new Float32Array(FRAME), false); // the pause's pass…
+    await partials.whenIdle();
+    partials.append(new Float32Array(FRAME * 2), true); // …then two silent frames the VAD held as speech
+    const final = await partials.finish();
+    expect(partials.stats).toMatchObject({ partials: 1, finalReused: true });
+    const alone = await new SpeechRecognizer(model, new EncoderCache(1)).transcribe(
+      new Float32Array([...jfk.subarray(0, 16000 * 4), ...new Float32Array(FRAME * 3)]),
+      options,
+    );
+    expect(final.text).toBe(alone.text);
+    expect(final.windowTokens).toEqual(alone.windowTokens);
+  });
+
   it('stops a pause pass when speech goes on, instead of finishing work that is stale', async () => {
     const partials = new PartialTranscriber(
       new SpeechRecognizer(model, new EncoderCache(8)),

@@ -66,8 +66,8 @@ export class PartialTranscriber {
   /** A partial is due as soon as the running one ends (speech paused while it ran). */
   private tickWhenIdle = false;
   private lastLength = 0;
-  /** The latest partial's transcript, the audio it covered, and whether it ran with the final's options. */
-  private last: { length: number; transcript: Transcript; atPause: boolean } | undefined;
+  /** The latest partial's transcript, the audio it covered (and its identity), and whether it ran with the final's options. */
+  private last: { length: number; identity: string; transcript: Transcript; atPause: boolean } | undefined;
   /** The running partial is a pause's pass (with the final's options). */
   private runningPause = false;
   private previous: string[] = [];
@@ -172,8 +172,14 @@ export class PartialTranscriber {
     // Decoding is deterministic (sampling is seeded): on the same audio, a pass made with the
     // final's options (at a pause) is the final pass, and a greedy partial that passed the
     // fallback checks is what the final pass would decode first and keep.
+    // Silence that came after it does not matter: the recognizer hears the audio between its
+    // speech bounds (speech-bounds.ts), and that may be the same.
     const sameOptions = last?.atPause || (last?.transcript.settled && this.options.beamSize <= 1);
-    if (last && last.length === this.heard && sameOptions) {
+    const sameAudio =
+      last !== undefined &&
+      (last.length === this.heard ||
+        last.identity === this.recognizer.audioIdentity(this.audio.subarray(0, this.heard)));
+    if (last && sameAudio && sameOptions) {
       this.stats.finalReused = true;
       // No encoder ran for this final pass: each window's output was already at hand.
       const windows = last.transcript.temperatures.length;
@@ -214,7 +220,12 @@ export class PartialTranscriber {
       return;
     }
     this.lastLength = length;
-    this.last = { length, transcript: result, atPause };
+    this.last = {
+      length,
+      identity: this.recognizer.audioIdentity(this.audio.subarray(0, length)),
+      transcript: result,
+      atPause,
+    };
     this.stats.partials++;
     const words = result.text.split(/\s+/).filter((w) => w !== '');
     this.commit(words);

@@ -8,6 +8,7 @@ import { EncoderCache } from './encoder-cache';
 import { dropHallucinations } from './hallucination-guard';
 import { logSumExp, type DecodingTokens } from './logit-rules';
 import { LogMelSpectrogram, WHISPER_HOP, WHISPER_SAMPLE_RATE } from './log-mel';
+import { boundToSpeech } from './speech-bounds';
 import type { WhisperModel } from './whisper-model';
 import type { WhisperTask } from './whisper-tokenizer';
 
@@ -98,8 +99,11 @@ export class SpeechRecognizer {
     this.tokens = decodingTokens(model);
   }
 
-  async transcribe(samples: Float32Array, options: TranscribeOptions): Promise<Transcript> {
+  async transcribe(clip: Float32Array, options: TranscribeOptions): Promise<Transcript> {
     const started = performance.now();
+    // The same words give the same text however much silence surrounds them (speech-bounds.ts);
+    // segment times are moved back onto the clip at the end.
+    const { samples, offset } = boundToSpeech(clip);
     const timings = { melMs: 0, encoderMs: 0, decoderMs: 0, totalMs: 0 };
     const hitsBefore = this.cache.hits;
     const missesBefore = this.cache.misses;
@@ -183,7 +187,14 @@ export class SpeechRecognizer {
       }
       seek += advance;
     }
-    const spoken = dropHallucinations(segments, samples);
+    const shift = offset / WHISPER_SAMPLE_RATE;
+    const clipSeconds = clip.length / WHISPER_SAMPLE_RATE;
+    const onClip = (t: number) => Math.min(clipSeconds, Math.max(0, t + shift));
+    const spoken = dropHallucinations(segments, samples).map((s) => ({
+      ...s,
+      start: onClip(s.start),
+      end: onClip(s.end),
+    }));
     // A trailing U+FFFD is a character the decoder stopped in the middle of.
     const text = spoken
       .map((s) => s.text)
@@ -206,6 +217,16 @@ export class SpeechRecognizer {
       temperatures,
       settled,
     };
+  }
+
+  /**
+   * What a transcription of `clip` depends on besides its options: the audio between its speech
+   * bounds and where that lies in the clip. Two clips with the same identity transcribe alike,
+   * word for word and token for token (decoding is deterministic).
+   */
+  audioIdentity(clip: Float32Array): string {
+    const { samples, offset } = boundToSpeech(clip);
+    return EncoderCache.key(this.model.info.name, offset, samples);
   }
 
   /**
