@@ -134,6 +134,31 @@ describe('PartialTranscriber', () => {
     expect(final.windowTokens).toEqual(alone.windowTokens);
   });
 
+  it('still makes the pause pass when a greedy partial on the same audio cannot stand for the final', async () => {
+    const options = { ...OPTIONS, language: 'en', beamSize: 3 };
+    const partials = new PartialTranscriber(new SpeechRecognizer(model, new EncoderCache(8)), options, () => undefined);
+    partials.append(jfk.subarray(0, 16000 * 4));
+    partials.tick(); // a greedy partial on everything heard…
+    await partials.whenIdle();
+    partials.append(new Float32Array(FRAME), false); // …then speech pauses, with nothing new heard
+    await partials.whenIdle();
+    expect(partials.stats).toMatchObject({ partials: 2, skippedIdle: 0 });
+    const final = await partials.finish();
+    expect(partials.stats.finalReused).toBe(true);
+    expect(final.cache).toEqual({ encoderHits: 1, encoderMisses: 0 });
+
+    // A greedy partial that settled is the final already (Balanced): no pass at the pause.
+    const greedy = new PartialTranscriber(new SpeechRecognizer(model, new EncoderCache(8)), OPTIONS, () => undefined);
+    greedy.append(jfk.subarray(0, 16000 * 4));
+    greedy.tick();
+    await greedy.whenIdle();
+    greedy.append(new Float32Array(FRAME), false);
+    await greedy.whenIdle();
+    expect(greedy.stats).toMatchObject({ partials: 1, skippedIdle: 1 });
+    await greedy.finish();
+    expect(greedy.stats.finalReused).toBe(true);
+  });
+
   it('stops a pause pass when speech goes on, instead of finishing work that is stale', async () => {
     const partials = new PartialTranscriber(
       new SpeechRecognizer(model, new EncoderCache(8)),

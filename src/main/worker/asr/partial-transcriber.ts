@@ -141,7 +141,10 @@ export class PartialTranscriber {
       this.stats.skippedBusy++;
       return;
     }
-    if (this.heard === this.lastLength) {
+    // At a pause, a greedy partial on the same audio that cannot stand for the final (beam search,
+    // or it did not pass the fallback checks) is not enough: the final's pass starts now on the
+    // cached encoder output rather than at the release, 100 ms or more later.
+    if (this.heard === this.lastLength && !(atPause && !this.lastIsFinal())) {
       this.stats.skippedIdle++;
       return;
     }
@@ -169,17 +172,13 @@ export class PartialTranscriber {
     await this.whenIdle();
     this.stats.finishWaitMs = performance.now() - waitFrom;
     const last = this.last;
-    // Decoding is deterministic (sampling is seeded): on the same audio, a pass made with the
-    // final's options (at a pause) is the final pass, and a greedy partial that passed the
-    // fallback checks is what the final pass would decode first and keep.
     // Silence that came after it does not matter: the recognizer hears the audio between its
     // speech bounds (speech-bounds.ts), and that may be the same.
-    const sameOptions = last?.atPause || (last?.transcript.settled && this.options.beamSize <= 1);
     const sameAudio =
       last !== undefined &&
       (last.length === this.heard ||
         last.identity === this.recognizer.audioIdentity(this.audio.subarray(0, this.heard)));
-    if (last && sameAudio && sameOptions) {
+    if (last && sameAudio && this.lastIsFinal()) {
       this.stats.finalReused = true;
       // No encoder ran for this final pass: each window's output was already at hand.
       const windows = last.transcript.temperatures.length;
@@ -195,6 +194,16 @@ export class PartialTranscriber {
       ...this.options,
       drafts: last?.transcript.windowTokens,
     });
+  }
+
+  /**
+   * The last partial is what the final pass would give on its audio. Decoding is deterministic
+   * (sampling is seeded): a pass made with the final's options (at a pause) is the final pass, and
+   * a greedy partial that passed the fallback checks is what the final pass decodes first and keeps.
+   */
+  private lastIsFinal(): boolean {
+    const last = this.last;
+    return !!last && (last.atPause || (last.transcript.settled && this.options.beamSize <= 1));
   }
 
   private async partial(atPause: boolean): Promise<void> {
