@@ -163,6 +163,10 @@ async function liveSession(
       listener.send('stop');
       try {
         const final = await listener.next('final', from, 60_000);
+        const t = final.event.timings as Record<string, number>;
+        result.inside.push(
+          `${again ? 'again: ' : ''}${t.end_to_text_ms?.toFixed(0)}=${t.frames_wait_ms?.toFixed(0)}+${t.pass_wait_ms?.toFixed(0)}+${t.encoder_ms?.toFixed(0)}+${t.decoder_ms?.toFixed(0)}(${String(final.event.final_pass).slice(0, 4)}, ${t.decoder_runs} runs, ${t.draft_accepted} drafted)`,
+        );
         if (again) {
           result.firstAgainMs = final.at - released;
           continue;
@@ -170,10 +174,6 @@ async function liveSession(
         result.latencies.push(final.at - released);
         result.texts.push(String(final.event.text ?? ''));
         if (final.event.recovered) result.recovered++;
-        const t = final.event.timings as Record<string, number>;
-        result.inside.push(
-          `${t.end_to_text_ms?.toFixed(0)}=${t.frames_wait_ms?.toFixed(0)}+${t.pass_wait_ms?.toFixed(0)}+${t.encoder_ms?.toFixed(0)}+${t.decoder_ms?.toFixed(0)}(${String(final.event.final_pass).slice(0, 4)}, ${t.decoder_runs} runs, ${t.draft_accepted} drafted)`,
-        );
         // The session is idle again before the next press.
         await listener.next('state', final.index, 10_000).catch(() => undefined);
       } catch (error) {
