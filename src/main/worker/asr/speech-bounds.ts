@@ -86,7 +86,7 @@ export function soundBounds(samples: Float32Array): { first: number; last: numbe
     if (i >= WINDOW) sum -= samples[i - WINDOW]! * samples[i - WINDOW]!;
     if (i >= WINDOW - 1 && sum > energyThreshold) {
       first = i - WINDOW + 1;
-      while (Math.abs(samples[first]!) <= threshold) first++;
+      while (first < i && Math.abs(samples[first]!) <= threshold) first++;
       break;
     }
   }
@@ -98,7 +98,7 @@ export function soundBounds(samples: Float32Array): { first: number; last: numbe
     if (i + WINDOW < samples.length) sum -= samples[i + WINDOW]! * samples[i + WINDOW]!;
     if (i + WINDOW <= samples.length && sum > energyThreshold) {
       last = i + WINDOW - 1;
-      while (Math.abs(samples[last]!) <= threshold) last--;
+      while (last > i && Math.abs(samples[last]!) <= threshold) last--;
       break;
     }
   }
