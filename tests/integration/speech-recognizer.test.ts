@@ -134,6 +134,20 @@ describe('SpeechRecognizer (whisper-tiny, fitted encoder window)', () => {
     expect(timed.segments.at(-1)!.end).toBeLessThanOrEqual(variants[1]!.length / 16000);
   });
 
+  it('warms the fallback ladder and the windows without caching anything, and stops when asked', async () => {
+    const fresh = new SpeechRecognizer(model, new EncoderCache(4));
+    const stopped = new AbortController();
+    stopped.abort();
+    let waits = 0;
+    await fresh.warmUp(2, stopped.signal, async () => void waits++);
+    expect(waits).toBe(1); // asked for a quiet moment once, then stopped
+    await fresh.warmUp(2, undefined, async () => void waits++);
+    expect(waits).toBe(1 + 1 + 2); // the ladder, then each window
+    expect(fresh.cache.size).toBe(0);
+    await fresh.warmUp(2, undefined, async () => void waits++);
+    expect(waits).toBe(4); // all warm already
+  });
+
   it('decodes identically whether the language is given or identified first (the identification run is reused)', async () => {
     for (const c of COMMANDS.slice(0, 4)) {
       const clip = await speech.compose([{ silence_s: 0.3 }, { say: c.text, voice: c.voice }, { silence_s: 0.5 }]);
