@@ -66,8 +66,8 @@ export class PartialTranscriber {
   /** A partial is due as soon as the running one ends (speech paused while it ran). */
   private tickWhenIdle = false;
   private lastLength = 0;
-  /** The latest partial's transcript, the audio it covered (and its identity), and whether it ran with the final's options. */
-  private last: { length: number; identity: string; transcript: Transcript; atPause: boolean } | undefined;
+  /** The latest partial's transcript, the audio it covered, and whether it ran with the final's options. */
+  private last: { length: number; transcript: Transcript; atPause: boolean } | undefined;
   /** The running partial is a pause's pass (with the final's options). */
   private runningPause = false;
   private previous: string[] = [];
@@ -174,10 +174,12 @@ export class PartialTranscriber {
     const last = this.last;
     // Silence that came after it does not matter: the recognizer hears the audio between its
     // speech bounds (speech-bounds.ts), and that may be the same.
+    // The buffer only grows, so the last partial's audio is still its start.
     const sameAudio =
       last !== undefined &&
       (last.length === this.heard ||
-        last.identity === this.recognizer.audioIdentity(this.audio.subarray(0, this.heard)));
+        this.recognizer.audioIdentity(this.audio.subarray(0, last.length)) ===
+          this.recognizer.audioIdentity(this.audio.subarray(0, this.heard)));
     if (last && sameAudio && this.lastIsFinal()) {
       this.stats.finalReused = true;
       // No encoder ran for this final pass: each window's output was already at hand.
@@ -229,12 +231,7 @@ export class PartialTranscriber {
       return;
     }
     this.lastLength = length;
-    this.last = {
-      length,
-      identity: this.recognizer.audioIdentity(this.audio.subarray(0, length)),
-      transcript: result,
-      atPause,
-    };
+    this.last = { length, transcript: result, atPause };
     this.stats.partials++;
     const words = result.text.split(/\s+/).filter((w) => w !== '');
     this.commit(words);
