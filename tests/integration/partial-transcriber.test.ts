@@ -159,6 +159,28 @@ describe('PartialTranscriber', () => {
     expect(greedy.stats.finalReused).toBe(true);
   });
 
+  it("runs the partial after one that failed the fallback checks with the final's options, so a release with nothing new heard reuses it", async () => {
+    // A log-probability threshold of 0 fails every pass: greedy alone can never stand for the final.
+    const options = { ...OPTIONS, language: 'en', logProbThreshold: 0 };
+    const partials = new PartialTranscriber(new SpeechRecognizer(model, new EncoderCache(8)), options, () => undefined);
+    partials.append(jfk.subarray(0, 16000 * 2));
+    partials.tick(); // greedy: it fails the checks…
+    await partials.whenIdle();
+    partials.append(jfk.subarray(16000 * 2, 16000 * 4));
+    partials.tick(); // …so this one runs the whole ladder, as the final would
+    await partials.whenIdle();
+    expect(partials.stats).toMatchObject({ partials: 2 });
+    const final = await partials.finish(); // the key goes up with nothing new heard
+    expect(partials.stats.finalReused).toBe(true);
+    const alone = await new SpeechRecognizer(model, new EncoderCache(1)).transcribe(
+      jfk.subarray(0, 16000 * 4),
+      options,
+    );
+    expect(alone.settled).toBe(false);
+    expect(final.windowTokens).toEqual(alone.windowTokens);
+    expect(final.text).toBe(alone.text);
+  });
+
   it('stops a pause pass when speech goes on, instead of finishing work that is stale', async () => {
     const partials = new PartialTranscriber(
       new SpeechRecognizer(model, new EncoderCache(8)),

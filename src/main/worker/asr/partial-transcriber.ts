@@ -46,7 +46,8 @@ const INITIAL_SAMPLES = 10 * SAMPLE_RATE;
  * Live partial transcripts of a growing utterance. The caller appends audio as it arrives and
  * calls `tick` at the profile's interval; a tick while a partial is still running is skipped, so
  * work never piles up. Partials decode greedily without fallback (speed over polish), except the
- * one that starts when speech pauses, which runs with the final's options; they keep a stable
+ * one that starts when speech pauses and those after a partial that failed the fallback checks,
+ * which run with the final's options; they keep a stable
  * prefix by local agreement: a word is committed once two consecutive hypotheses agree on it and
  * everything before it. `finish` transcribes the whole utterance with the full options; when no
  * audio arrived since the last partial, its encoder output comes from the cache, and the final
@@ -67,7 +68,7 @@ export class PartialTranscriber {
   private tickWhenIdle = false;
   private lastLength = 0;
   /** The latest partial's transcript, the audio it covered, and whether it ran with the final's options. */
-  private last: { length: number; transcript: Transcript; atPause: boolean } | undefined;
+  private last: { length: number; transcript: Transcript; full: boolean } | undefined;
   /** The running partial is a pause's pass (with the final's options). */
   private runningPause = false;
   private previous: string[] = [];
@@ -205,11 +206,16 @@ export class PartialTranscriber {
    */
   private lastIsFinal(): boolean {
     const last = this.last;
-    return !!last && (last.atPause || (last.transcript.settled && this.options.beamSize <= 1));
+    return !!last && (last.full || (last.transcript.settled && this.options.beamSize <= 1));
   }
 
   private async partial(atPause: boolean): Promise<void> {
     const length = this.heard;
+    // After a partial that failed the fallback checks, the final will need the ladder too: partials
+    // run with the final's options until one settles, so that when speech has ended by then (a short
+    // command, often the hard case), the final is this pass, already under way at the release
+    // instead of starting there. Ticks are skipped while it runs, so this costs freshness, not work.
+    const full = atPause || (this.last !== undefined && !this.last.transcript.settled);
     const started = performance.now();
     const stop = new AbortController();
     this.stopRunning = stop;
@@ -217,7 +223,7 @@ export class PartialTranscriber {
     this.runningPause = atPause;
     let result: Transcript;
     try {
-      const greedy = atPause ? {} : { beamSize: 1, temperatures: [0] };
+      const greedy = full ? {} : { beamSize: 1, temperatures: [0] };
       result = await this.recognizer.transcribe(this.audio.subarray(0, length), {
         ...this.options,
         ...greedy,
@@ -231,7 +237,7 @@ export class PartialTranscriber {
       return;
     }
     this.lastLength = length;
-    this.last = { length, transcript: result, atPause };
+    this.last = { length, transcript: result, full };
     this.stats.partials++;
     const words = result.text.split(/\s+/).filter((w) => w !== '');
     this.commit(words);
