@@ -10,7 +10,8 @@ export type MonitoredProcess = (typeof MONITORED_PROCESSES)[number];
  * wake word heard (the frame the phrase ended in, captured) → recording; key released → final;
  * end of speech (the VAD's, after its hang-over) → final; the final's encoder run; its decoder
  * time per decoded token; an audio frame's way from the capture callback to the worker; the log-mel
- * spectrogram of each live pass (partials and finals); a live partial pass from start to text.
+ * spectrogram of each live pass (partials and finals); a live partial pass from start to text; a
+ * model session's load (ONNX Runtime's `create`, after the file's hash was checked).
  */
 export const LATENCY_STAGES = [
   'wake_to_recording',
@@ -21,6 +22,7 @@ export const LATENCY_STAGES = [
   'frame_to_worker',
   'mel',
   'partial_pass',
+  'model_load',
 ] as const;
 export type LatencyStage = (typeof LATENCY_STAGES)[number];
 
@@ -72,6 +74,18 @@ export const MetricsSampleSchema = z
     gpus: z.array(GpuAdapterSchema),
     /** The latency percentiles as they stood at this sample (for charts over time). */
     latency: z.object({ release_to_final: LatencyStatsSchema, wake_to_recording: LatencyStatsSchema }).strict(),
+    pipeline: z
+      .object({
+        /**
+         * The wake pipeline's (energy gate, VAD, wake word) time per frame against the frame's
+         * length, over the last second or so; null before the worker reported it. Above 1 it
+         * falls behind live audio.
+         */
+        wakeRealtimeFactor: z.number().nonnegative().nullable(),
+        /** Captured frames the worker has not processed yet: waiting in main, or sent and not yet acknowledged. */
+        frameQueueDepth: z.number().int().nonnegative(),
+      })
+      .strict(),
   })
   .strict();
 export type MetricsSample = z.infer<typeof MetricsSampleSchema>;
@@ -89,6 +103,10 @@ export const PipelineCountersSchema = z
     reusedPartials: z.number().int(),
     encoderCacheHits: z.number().int(),
     encoderCacheMisses: z.number().int(),
+    /** Wake words that scored over their threshold without firing (patience or refractory time), by keyword. */
+    rejectedWakes: z.record(z.string(), z.number().int()),
+    /** Model sessions opened in the worker (a restart or a profile switch loads again). */
+    modelLoads: z.number().int(),
   })
   .strict();
 export type PipelineCounters = z.infer<typeof PipelineCountersSchema>;
@@ -132,6 +150,19 @@ export const MemoryReliefSchema = z
   .strict();
 export type MemoryRelief = z.infer<typeof MemoryReliefSchema>;
 
+/** A model session open in the worker now. */
+export const LoadedModelSchema = z
+  .object({
+    model: z.string(),
+    /** The ONNX Runtime execution provider it runs on (`cpu`). */
+    provider: z.string(),
+    /** Its weights as handed to ONNX Runtime, about the memory it holds. */
+    bytes: z.number().int().nonnegative(),
+    loadMs: z.number().nonnegative(),
+  })
+  .strict();
+export type LoadedModel = z.infer<typeof LoadedModelSchema>;
+
 export const MetricsSnapshotSchema = z
   .object({
     at: z.number(),
@@ -149,6 +180,8 @@ export const MetricsSnapshotSchema = z
     thresholds: AlertThresholdsSchema,
     /** The last time low memory made the worker free what it could, or null. */
     memoryRelief: MemoryReliefSchema.nullable(),
+    /** Model sessions open in the worker, in the order they were loaded. */
+    models: z.array(LoadedModelSchema),
   })
   .strict();
 export type MetricsSnapshot = z.infer<typeof MetricsSnapshotSchema>;

@@ -212,6 +212,34 @@ export const WorkerEventSchema = z.discriminatedUnion('type', [
     .strict(),
   /** The frame path failed (e.g. a model could not run); frames keep being acknowledged. */
   z.object({ type: z.literal('frame-error'), error: AppErrorSchema }).strict(),
+  /**
+   * A keyword scored at or above its threshold without firing: the run of such frames ended short
+   * of the patience, or it came in the refractory time after a detection (once per run of frames).
+   */
+  z
+    .object({ type: z.literal('wake-rejected'), keyword: z.string(), reason: z.enum(['patience', 'refractory']) })
+    .strict(),
+  /** The wake pipeline's work (energy gate, VAD, wake word) since the last report, about once a second. */
+  z
+    .object({
+      type: z.literal('listening-load'),
+      frames: z.number().int().positive(),
+      busyMs: z.number().nonnegative(),
+    })
+    .strict(),
+  /** A model session opened (`id` is unique in this worker), and on which execution provider. */
+  z
+    .object({
+      type: z.literal('model-loaded'),
+      id: z.string(),
+      model: z.string(),
+      provider: z.string(),
+      /** The model's weights, as handed to ONNX Runtime (its memory is about this). */
+      bytes: z.number().int().nonnegative(),
+      ms: z.number().nonnegative(),
+    })
+    .strict(),
+  z.object({ type: z.literal('model-released'), id: z.string() }).strict(),
 ]);
 export type WorkerEvent = z.infer<typeof WorkerEventSchema>;
 

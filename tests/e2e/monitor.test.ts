@@ -33,6 +33,9 @@ describe('Monitor', () => {
     const kept = async () =>
       ((await client.invoke('metrics:get-history', { seconds: 900 })) as { samples: unknown[] }).samples.length;
     await expect.poll(kept, { timeout: 20_000, interval: 250 }).toBeGreaterThan(1);
+    // A listening session loads the worker's models and streams frames through the wake pipeline.
+    await client.invoke('session:start');
+    await client.event('session:state', (p) => (p as { state: string }).state === 'armed', 30_000);
     client.close();
     const { page, errors } = await e2e.open(host.url);
     await page.getByRole('link', { name: 'Monitor' }).click();
@@ -67,6 +70,14 @@ describe('Monitor', () => {
 
     // This machine has no GPU (no nvidia-smi): the view says so instead of an empty chart.
     expect(await page.getByTestId('monitor-no-gpu').textContent()).toBe('No GPU found: inference runs on the CPU.');
+
+    // The worker's models, each on the CPU, and the wake pipeline's real-time factor.
+    await expect
+      .poll(async () => (await page.getByTestId('loaded-model').allTextContents()).join('\n'), { timeout: 10_000 })
+      .toMatch(/silero-vad\s*CPU/);
+    await expect
+      .poll(async () => page.getByTestId('wake-rtf').textContent(), { timeout: 10_000 })
+      .toMatch(/% of real time/);
 
     // The range buttons say which one is on.
     await page.getByRole('button', { name: '1 min' }).click();

@@ -30,12 +30,20 @@ describe('quantizedHeadDecoderModel', () => {
   it('predicts the same tokens as the stock decoder on jfk.wav, step after step, with logits within 0.05', async () => {
     const stockBytes = readFileSync(tiny.files.decoder.path);
     const ort = onnxRuntime();
-    const stock = new WhisperDecoder(ort, await openSession(stockBytes, 1, true), DIMS);
-    const edited = new WhisperDecoder(ort, await openSession(quantizedHeadDecoderModel(stockBytes), 1, true), DIMS);
+    const stock = new WhisperDecoder(
+      ort,
+      await openSession(stockBytes, { threads: 1, arena: true, name: 'stock decoder' }),
+      DIMS,
+    );
+    const edited = new WhisperDecoder(
+      ort,
+      await openSession(quantizedHeadDecoderModel(stockBytes), { threads: 1, arena: true, name: 'edited decoder' }),
+      DIMS,
+    );
     // The encoder's output for jfk.wav (full 30 s window).
     const jfk = (await decodeWavFile(SHARED_AUDIO.jfk)).samples;
     const features = new LogMelSpectrogram().compute(jfk);
-    const encoder = await openSession(tiny.files.encoder.path, 2);
+    const encoder = await openSession(tiny.files.encoder.path, { threads: 2, name: 'encoder' });
     const input = new ort.Tensor('float32', features, [1, 80, 3000]);
     const hidden = (await encoder.run({ input_features: input }, ['last_hidden_state'])).last_hidden_state!;
     await encoder.release();

@@ -105,6 +105,19 @@ describe('metrics over serve', () => {
       expect(values.get('earshot_recovered_utterances_total')).toBe(final.recovered ? 1 : 0);
       // As many GPUs as the samples found (none on a machine without nvidia-smi).
       expect(values.get('earshot_gpu_count')).toBe(raw.gpus.length);
+      // The worker's models as it loaded them, each on the CPU: the VAD, and Whisper's two halves.
+      expect(values.get('earshot_model_loads_total')).toBeGreaterThanOrEqual(3);
+      expect(values.get('earshot_model_memory_bytes{model="silero-vad",provider="cpu"}')).toBeGreaterThan(1e6);
+      expect(values.get('earshot_model_memory_bytes{model="whisper-tiny decoder",provider="cpu"}')).toBeGreaterThan(
+        1e7,
+      );
+      expect(values.get('earshot_latency_seconds_count{stage="model_load"}')).toBe(
+        values.get('earshot_model_loads_total'),
+      );
+      // The wake pipeline keeps up with live audio: well under real time on any machine that runs the tests.
+      expect(values.get('earshot_wake_realtime_factor')).toBeGreaterThan(0);
+      expect(values.get('earshot_wake_realtime_factor')).toBeLessThan(1);
+      expect(Number.isInteger(values.get('earshot_frame_queue_depth'))).toBe(true);
 
       const bearer = await fetch(`${origin}/metrics`, { headers: { Authorization: `Bearer ${token}` } });
       expect(bearer.status).toBe(200);
@@ -121,6 +134,10 @@ describe('metrics over serve', () => {
       const snapshot = MetricsSnapshotSchema.parse(JSON.parse(cli.stdout));
       expect(snapshot.latency.release_to_final.count).toBe(1);
       expect(snapshot.counters.utterances).toEqual({ wake: 0, ptt: 1 });
+      expect(snapshot.models.map((m) => m.model)).toEqual(
+        expect.arrayContaining(['silero-vad', 'whisper-tiny encoder', 'whisper-tiny decoder']),
+      );
+      expect(snapshot.models.every((m) => m.provider === 'cpu' && m.loadMs > 0)).toBe(true);
       // Anything but loopback is refused before a connection is tried.
       const foreign = await runCli([
         'metrics',
@@ -168,6 +185,11 @@ describe('metrics over serve', () => {
         arenasReleased: ['whisper-base'],
       });
       expect(snapshot.memoryRelief!.encoderEntriesDropped).toBeGreaterThan(0);
+      // The Monitor's model list follows: tiny's sessions are gone, base's encoder runs without its arena.
+      const models = snapshot.models.map((m) => m.model);
+      expect(models.filter((m) => m.startsWith('whisper-tiny'))).toEqual([]);
+      expect(models).toEqual(expect.arrayContaining(['whisper-base decoder', 'whisper-base encoder (no arena)']));
+      expect(models).not.toContain('whisper-base encoder');
 
       // Back to the default threshold: cleared, and raised only once meanwhile.
       await session.invoke('metrics:set-thresholds', { systemAvailableMb: 400 });

@@ -120,6 +120,7 @@ export function composeServices(options: ServiceOptions): AppServices {
     onFrame: (listener) => core.audio.onFrame((_samples, seq, captureTime) => listener(seq, captureTime)),
     onFrameLatency: (listener) => core.inference.onFrameLatency(listener),
     framesDropped: () => core.inference.framesDropped,
+    frameQueueDepth: () => core.inference.framesPending,
     gpus: () => readNvidiaGpus(),
     thresholds: () => settings.get().monitoring.alerts,
     relieveMemory: () => core.inference.relieveMemory(),

@@ -60,6 +60,11 @@ export class FrameSender {
     return this.queue.size;
   }
 
+  /** Frames captured and not yet processed by the worker: queued here, or sent and not acknowledged. */
+  get pending(): number {
+    return this.queue.size + this.inFlight.size;
+  }
+
   setBatchFrames(frames: number): void {
     this.batchFrames = Math.max(1, frames);
     this.pump();

@@ -107,6 +107,11 @@ export class InferenceService {
     return this.sender?.droppedBetween(from, to) ?? 0;
   }
 
+  /** Captured frames the worker has not processed yet (the Monitor's frame-queue depth). */
+  get framesPending(): number {
+    return this.sender?.pending ?? 0;
+  }
+
   /** Frames dropped on their way to the worker since start-up (the worker lagged 2 s behind). */
   get framesDropped(): number {
     return this.droppedEarlier + (this.sender?.dropped ?? 0);

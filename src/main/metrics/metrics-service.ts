@@ -2,6 +2,7 @@ import { freemem, totalmem } from 'node:os';
 import type {
   AlertEvent,
   GpuAdapter,
+  LoadedModel,
   MemoryRelief,
   MetricsHistory,
   MetricsSample,
@@ -10,6 +11,7 @@ import type {
 } from '../../shared/metrics';
 import type { AlertThresholds } from '../../shared/settings';
 import { AlertRules } from './alert-rules';
+import { FRAME_MS } from '../../shared/audio';
 import type { WorkerEvent } from '../../shared/worker-protocol';
 import type { Logger } from '../log';
 import type { SessionUpdate } from '../session/session-service';
@@ -32,6 +34,8 @@ export interface MetricsSources {
   onFrameLatency(listener: (ms: number) => void): () => void;
   /** Frames dropped on their way to the worker since start-up. */
   framesDropped(): number;
+  /** Captured frames the worker has not processed yet (queued in main, or sent and not acknowledged). */
+  frameQueueDepth(): number;
   /** GPU adapters (nvidia-smi); read every few seconds, not every sample (it starts a process). */
   gpus(): Promise<GpuAdapter[]>;
   /** The alert thresholds in the settings (read at each sample, so a change applies at once). */
@@ -53,6 +57,8 @@ const GPU_READ_MS = 5000;
 const GPU_LOOK_AGAIN_MS = 60_000;
 /** Capture times kept for wake → recording: the wake event names a frame from the last second or two. */
 const CAPTURE_TIMES_KEPT = 64;
+/** The worker reports the wake pipeline's load about once a second while frames flow; older is stale. */
+const WAKE_LOAD_STALE_MS = 5000;
 
 /**
  * Metrics in main: per-process CPU and memory and system memory sampled at the profile's
@@ -76,13 +82,22 @@ export class MetricsService {
   private readonly alertRules = new AlertRules();
   private readonly alertListeners = new Set<(event: AlertEvent) => void>();
   private memoryRelief: MemoryRelief | null = null;
+  /** Model sessions open in the worker, by the worker's id for each. */
+  private readonly models = new Map<string, LoadedModel>();
+  private wakeLoad: { factor: number; at: number } | undefined;
 
   constructor(private readonly sources: MetricsSources) {
     this.ring = new SampleRing(Math.ceil((HISTORY_SECONDS * 1000) / MIN_INTERVAL_MS));
     this.disposers.push(
       sources.onSessionUpdate((update) => this.sessionUpdate(update)),
       sources.onWorkerEvent((event) => this.workerEvent(event)),
-      sources.onWorkerRestart(() => this.prometheus.add('workerRestarts')),
+      sources.onWorkerRestart(() => {
+        this.prometheus.add('workerRestarts');
+        // The worker's models went with it; the new one reports its own as it loads them.
+        this.models.clear();
+        this.prometheus.setModels([]);
+        this.wakeLoad = undefined;
+      }),
       sources.onFrame((seq, captureTime) => {
         this.captureTimes.set(seq, captureTime);
         if (this.captureTimes.size > CAPTURE_TIMES_KEPT)
@@ -119,6 +134,7 @@ export class MetricsService {
       alerts: this.alertRules.alerts,
       thresholds: this.sources.thresholds(),
       memoryRelief: this.memoryRelief,
+      models: [...this.models.values()],
     };
   }
 
@@ -170,6 +186,11 @@ export class MetricsService {
       system: { memoryTotalBytes: memory.totalBytes, memoryAvailableBytes: memory.availableBytes },
       gpus: await this.currentGpus(),
       latency: { release_to_final: latency.release_to_final, wake_to_recording: latency.wake_to_recording },
+      pipeline: {
+        wakeRealtimeFactor:
+          this.wakeLoad && this.now() - this.wakeLoad.at < WAKE_LOAD_STALE_MS ? this.wakeLoad.factor : null,
+        frameQueueDepth: this.sources.frameQueueDepth(),
+      },
     };
     this.ring.push(sample);
     this.prometheus.setSample(sample);
@@ -250,11 +271,37 @@ export class MetricsService {
   }
 
   private workerEvent(event: WorkerEvent): void {
-    if (event.type === 'stage-time') this.prometheus.observe(event.stage, event.ms);
-    if (event.type !== 'wake') return;
-    this.prometheus.countWake(event.keyword);
-    this.wakeCapturedAt = this.captureTimes.get(event.seq);
-    this.pairWake();
+    switch (event.type) {
+      case 'stage-time':
+        this.prometheus.observe(event.stage, event.ms);
+        return;
+      case 'wake':
+        this.prometheus.countWake(event.keyword);
+        this.wakeCapturedAt = this.captureTimes.get(event.seq);
+        this.pairWake();
+        return;
+      case 'wake-rejected':
+        this.prometheus.countRejectedWake(event.keyword, event.reason);
+        return;
+      case 'listening-load':
+        this.wakeLoad = { factor: event.busyMs / (event.frames * FRAME_MS), at: this.now() };
+        return;
+      case 'model-loaded':
+        this.prometheus.add('modelLoads');
+        this.prometheus.observe('model_load', event.ms);
+        this.models.set(event.id, {
+          model: event.model,
+          provider: event.provider,
+          bytes: event.bytes,
+          loadMs: event.ms,
+        });
+        this.prometheus.setModels([...this.models.values()]);
+        return;
+      case 'model-released':
+        this.models.delete(event.id);
+        this.prometheus.setModels([...this.models.values()]);
+        return;
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ import {
   MONITORED_PROCESSES,
   type LatencyStage,
   type LatencyStats,
+  type LoadedModel,
   type MetricsSample,
   type PipelineCounters,
 } from '../../shared/metrics';
@@ -20,16 +21,19 @@ const QUANTILES = [0.5, 0.95, 0.99];
 export class PrometheusRegistry {
   readonly registry = new Registry();
   private latest: MetricsSample | undefined;
+  private models: readonly LoadedModel[] = [];
   private readonly latency: Summary<'stage'>;
   private readonly utterances: Counter<'trigger'>;
   private readonly wakes: Counter<'keyword'>;
+  private readonly rejectedWakes: Counter<'keyword' | 'reason'>;
   private readonly counters: Record<
     | 'framesDropped'
     | 'workerRestarts'
     | 'recoveredUtterances'
     | 'reusedPartials'
     | 'encoderCacheHits'
-    | 'encoderCacheMisses',
+    | 'encoderCacheMisses'
+    | 'modelLoads',
     Counter
   >;
 
@@ -101,6 +105,34 @@ export class PrometheusRegistry {
       registers,
       collect: perGpu('memoryTotalBytes'),
     });
+    new Gauge({
+      name: 'earshot_wake_realtime_factor',
+      help: "The wake pipeline's time per audio frame against the frame's length (above 1: it falls behind).",
+      registers,
+      collect(this: Gauge) {
+        const factor = sample()?.pipeline.wakeRealtimeFactor;
+        if (factor !== undefined && factor !== null) this.set(factor);
+      },
+    });
+    new Gauge({
+      name: 'earshot_frame_queue_depth',
+      help: 'Captured audio frames the inference worker has not processed yet.',
+      registers,
+      collect(this: Gauge) {
+        this.set(sample()?.pipeline.frameQueueDepth ?? 0);
+      },
+    });
+    const models = () => this.models;
+    new Gauge({
+      name: 'earshot_model_memory_bytes',
+      help: 'Model sessions open in the worker: their weights, by model and ONNX Runtime execution provider.',
+      labelNames: ['model', 'provider'],
+      registers,
+      collect(this: Gauge<'model' | 'provider'>) {
+        this.reset();
+        for (const m of models()) this.inc({ model: m.model, provider: m.provider }, m.bytes);
+      },
+    });
     this.latency = new Summary({
       name: 'earshot_latency_seconds',
       help: `Pipeline latencies over the last ${WINDOW_SECONDS / 60} minutes, by stage (${LATENCY_STAGES.join(', ')}).`,
@@ -122,6 +154,12 @@ export class PrometheusRegistry {
       labelNames: ['keyword'],
       registers,
     });
+    this.rejectedWakes = new Counter({
+      name: 'earshot_wake_rejections_total',
+      help: 'Wake words that scored over their threshold without firing, by keyword and reason (patience, refractory).',
+      labelNames: ['keyword', 'reason'],
+      registers,
+    });
     const counter = (name: string, help: string) => new Counter({ name, help, registers });
     this.counters = {
       framesDropped: counter(
@@ -139,6 +177,7 @@ export class PrometheusRegistry {
         'Final passes whose encoder output came from the cache.',
       ),
       encoderCacheMisses: counter('earshot_encoder_cache_misses_total', 'Final passes that ran the encoder.'),
+      modelLoads: counter('earshot_model_loads_total', 'Model sessions opened in the inference worker.'),
     };
   }
 
@@ -157,6 +196,15 @@ export class PrometheusRegistry {
 
   countWake(keyword: string): void {
     this.wakes.inc({ keyword });
+  }
+
+  countRejectedWake(keyword: string, reason: 'patience' | 'refractory'): void {
+    this.rejectedWakes.inc({ keyword, reason });
+  }
+
+  /** The models the memory gauge reports. */
+  setModels(models: readonly LoadedModel[]): void {
+    this.models = models;
   }
 
   add(counter: keyof PrometheusRegistry['counters'], by = 1): void {
@@ -178,6 +226,8 @@ export class PrometheusRegistry {
       reusedPartials: await value(this.counters.reusedPartials),
       encoderCacheHits: await value(this.counters.encoderCacheHits),
       encoderCacheMisses: await value(this.counters.encoderCacheMisses),
+      rejectedWakes: await rejectedByKeyword(this.rejectedWakes),
+      modelLoads: await value(this.counters.modelLoads),
     };
   }
 
@@ -208,4 +258,14 @@ export class PrometheusRegistry {
   exposition(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+/** Rejected wakes by keyword, both reasons together. */
+async function rejectedByKeyword(counter: Counter<'keyword' | 'reason'>): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const v of (await counter.get()).values) {
+    const keyword = String(v.labels.keyword);
+    counts[keyword] = (counts[keyword] ?? 0) + v.value;
+  }
+  return counts;
 }

@@ -6,8 +6,9 @@ import { AsrThread } from './asr/asr-thread-client';
 import { handleWorkerMessage, type WorkerContext } from './dispatch';
 import { FrameReceiver } from './frame-receiver';
 import { Listening } from './listening';
-import { ModelLoader, workerModelSource } from './models/model-loader';
+import { ModelLoader, reportModels, workerModelSource } from './models/model-loader';
 import { connectToParent } from './parent-port';
+import { modelEvents } from './model-events';
 
 /**
  * Inference worker entry. Runs as an Electron utility process or as a Node child process
@@ -19,6 +20,7 @@ import { connectToParent } from './parent-port';
 const parent = connectToParent();
 const loader = new ModelLoader(workerModelSource());
 const send = (event: WorkerEvent) => parent.send(event);
+reportModels(modelEvents(send));
 const frames = new FrameReceiver();
 
 const asr = new AsrThread(startAsrThread, send, (error) => {

@@ -3,12 +3,14 @@ import { AppError } from '../../shared/errors';
 import type { ModelLoader } from './models/model-loader';
 import { EnergyGate } from './vad/energy-gate';
 import { isVoiced, VoiceActivity } from './vad/voice-activity';
-import { WakeWordDetector } from './wake/wake-word-detector';
+import { WakeWordDetector, type WakeRejection } from './wake/wake-word-detector';
 
 type Configure = Extract<WorkerRequest, { type: 'configure-listening' }>;
 
 /** Scores for the UI meter are sent at most this often. */
 const SCORES_INTERVAL_MS = 100;
+/** The wake pipeline's load (its real-time factor, for the Monitor) is reported about this often. */
+const LOAD_INTERVAL_MS = 1000;
 
 /**
  * The detectors on the live frame stream: an energy gate, Silero VAD, and openWakeWord for the
@@ -23,6 +25,8 @@ export class Listening {
   private readonly gate = new EnergyGate();
   private gating = true;
   private lastScoresAt = 0;
+  /** Frames processed and the time it took, since the last `listening-load` report. */
+  private load = { frames: 0, busyMs: 0, since: performance.now() };
   /** Frames are processed strictly in order, one at a time. */
   private chain: Promise<void> = Promise.resolve();
 
@@ -83,22 +87,48 @@ export class Listening {
   }
 
   private async process(samples: Float32Array, seq: number, captureTime: number): Promise<void> {
-    if (!this.vad) return; // not configured yet
+    const vad = this.vad;
+    if (!vad) return; // not configured yet
+    const started = performance.now();
+    try {
+      await this.listen(vad, samples, seq, captureTime);
+    } finally {
+      this.measure(started);
+    }
+  }
+
+  /** The wake pipeline's real-time factor comes from this: its time per frame against the frame's 80 ms. */
+  private measure(started: number): void {
+    const now = performance.now();
+    const load = this.load;
+    load.frames++;
+    load.busyMs += now - started;
+    if (now - load.since < LOAD_INTERVAL_MS) return;
+    this.emit({ type: 'listening-load', frames: load.frames, busyMs: load.busyMs });
+    this.load = { frames: 0, busyMs: 0, since: now };
+  }
+
+  private async listen(vad: VoiceActivity, samples: Float32Array, seq: number, captureTime: number): Promise<void> {
     const gateOpen = this.gate.process(samples);
-    const voice = await this.vad.process(samples, gateOpen);
+    const voice = await vad.process(samples, gateOpen);
     for (const event of voice.events) this.emit({ type: 'vad', event: event.type, time_s: event.time_s, seq });
     this.onFrame(samples, seq, isVoiced(voice, this.voicedThreshold), captureTime);
     if (!this.detector) return;
     if (this.gating && !gateOpen && !voice.speaking) {
-      await this.detector.skip(samples);
+      this.emitRejections(await this.detector.skip(samples));
       return;
     }
     const wake = await this.detector.process(samples);
     for (const detection of wake.detections) this.emit({ type: 'wake', ...detection, seq });
+    this.emitRejections(wake.rejections);
     const now = performance.now();
     if (now - this.lastScoresAt >= SCORES_INTERVAL_MS) {
       this.lastScoresAt = now;
       this.emit({ type: 'wake-scores', scores: wake.scores });
     }
+  }
+
+  private emitRejections(rejections: readonly WakeRejection[]): void {
+    for (const rejection of rejections) this.emit({ type: 'wake-rejected', ...rejection });
   }
 }

@@ -15,6 +15,8 @@ const COUNTERS: PipelineCounters = {
   reusedPartials: 0,
   encoderCacheHits: 0,
   encoderCacheMisses: 0,
+  rejectedWakes: {},
+  modelLoads: 0,
 };
 
 function sample(at: number, { cpu = 20, workerMb = 260, availableMb = 8000 } = {}): MetricsSample {
@@ -27,6 +29,7 @@ function sample(at: number, { cpu = 20, workerMb = 260, availableMb = 8000 } = {
     system: { memoryTotalBytes: 16_000 * MIB, memoryAvailableBytes: availableMb * MIB },
     gpus: [],
     latency: { release_to_final: NO_LATENCY, wake_to_recording: NO_LATENCY },
+    pipeline: { wakeRealtimeFactor: 0.1, frameQueueDepth: 0 },
   };
 }
 

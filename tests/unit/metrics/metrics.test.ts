@@ -83,6 +83,7 @@ function sources(now: () => number) {
     onFrame: on(listeners.frame),
     onFrameLatency: on(listeners.frameLatency),
     framesDropped: () => dropped,
+    frameQueueDepth: () => 3,
     gpus: async () => [],
     thresholds: () => DEFAULT_ALERT_THRESHOLDS,
     relieveMemory: async () => ({ encoderEntriesDropped: 0, modelsUnloaded: [], arenasReleased: [] }),
@@ -153,6 +154,8 @@ describe('metrics service', () => {
       reusedPartials: 1,
       encoderCacheHits: 2,
       encoderCacheMisses: 0,
+      rejectedWakes: {},
+      modelLoads: 0,
     });
     expect(snap.latency.release_to_final).toMatchObject({ count: 1, p50: 240 });
     expect(snap.latency.speech_end_to_final).toMatchObject({ count: 1, p50: 15 });
@@ -172,6 +175,55 @@ describe('metrics service', () => {
     expect((await service.snapshot()).counters.framesDropped).toBe(3);
     expect(service.history().samples).toHaveLength(2);
     expect(service.history(0.5).samples).toHaveLength(1);
+  });
+
+  it("keeps the worker's loaded models, rejected wakes and wake-pipeline load, and exports them to Prometheus", async () => {
+    let clock = 1_000_000;
+    const s = sources(() => clock);
+    service = new MetricsService(s.options);
+    const loaded = (id: string, model: string, bytes: number, ms: number): WorkerEvent => ({
+      type: 'model-loaded',
+      id,
+      model,
+      provider: 'cpu',
+      bytes,
+      ms,
+    });
+    s.worker(loaded('1.1', 'silero-vad', 2_000_000, 40));
+    s.worker(loaded('2.1', 'whisper-tiny encoder', 30_000_000, 400));
+    s.worker(loaded('2.2', 'whisper-tiny decoder', 90_000_000, 600));
+    s.worker({ type: 'model-released', id: '2.1' });
+    s.worker({ type: 'wake-rejected', keyword: 'alexa', reason: 'patience' });
+    s.worker({ type: 'wake-rejected', keyword: 'alexa', reason: 'refractory' });
+    s.worker({ type: 'wake-rejected', keyword: 'hey_jarvis', reason: 'patience' });
+    // 12 frames of 80 ms took 48 ms in all: 5 % of real time.
+    s.worker({ type: 'listening-load', frames: 12, busyMs: 48 });
+    await service.sampleNow();
+    const snap = await service.snapshot();
+    expect(snap.models).toEqual([
+      { model: 'silero-vad', provider: 'cpu', bytes: 2_000_000, loadMs: 40 },
+      { model: 'whisper-tiny decoder', provider: 'cpu', bytes: 90_000_000, loadMs: 600 },
+    ]);
+    expect(snap.counters).toMatchObject({ modelLoads: 3, rejectedWakes: { alexa: 2, hey_jarvis: 1 } });
+    expect(snap.latency.model_load).toMatchObject({ count: 3, p50: 400 });
+    expect(snap.sample?.pipeline).toEqual({ wakeRealtimeFactor: 0.05, frameQueueDepth: 3 });
+
+    const text = await service.prometheus.exposition();
+    expect(text).toContain('earshot_model_memory_bytes{model="whisper-tiny decoder",provider="cpu"} 90000000');
+    expect(text).not.toContain('whisper-tiny encoder');
+    expect(text).toContain('earshot_model_loads_total 3');
+    expect(text).toContain('earshot_wake_rejections_total{keyword="alexa",reason="refractory"} 1');
+    expect(text).toContain('earshot_wake_realtime_factor 0.05');
+    expect(text).toContain('earshot_frame_queue_depth 3');
+
+    // A load report goes stale when frames stop; a restarted worker has none of the old models.
+    clock += 6000;
+    s.restart();
+    await service.sampleNow();
+    const after = await service.snapshot();
+    expect(after.models).toEqual([]);
+    expect(after.sample?.pipeline.wakeRealtimeFactor).toBeNull();
+    expect(await service.prometheus.exposition()).not.toContain('earshot_model_memory_bytes{');
   });
 
   it('times wake → recording from the capture of the frame the phrase ended in, whichever event comes first', async () => {

@@ -1,8 +1,14 @@
 // Model files are checked against their pinned sha256 before ONNX Runtime ever sees them.
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ModelLoader, modelFolder, packagedModels, sha256File } from '../../../src/main/worker/models/model-loader';
+import {
+  ModelLoader,
+  modelFolder,
+  packagedModels,
+  reportModels,
+  sha256File,
+} from '../../../src/main/worker/models/model-loader';
 import { EMBEDDING, KEYWORD_MODELS, MELSPECTROGRAM, SILERO_VAD } from '../../../src/main/worker/models/model-manifest';
 import { useTempDirs } from '../../support/temp-dir';
 
@@ -18,6 +24,32 @@ describe('model integrity', () => {
     const session = await new ModelLoader().session(KEYWORD_MODELS.alexa!, 1);
     expect(session.inputNames).toHaveLength(1);
     await session.release();
+  });
+
+  it('reports each session to the Monitor when it opens (on the CPU, with its size and load time) and once when it is released', async () => {
+    const events: string[] = [];
+    let opened: { id: string; model: string; provider: string; bytes: number; ms: number } | undefined;
+    reportModels({
+      loaded: (model) => {
+        opened = model;
+        events.push(`loaded ${model.id}`);
+      },
+      released: (id) => events.push(`released ${id}`),
+    });
+    try {
+      const session = await new ModelLoader().session(SILERO_VAD, 1);
+      expect(opened).toMatchObject({
+        model: SILERO_VAD.id,
+        provider: 'cpu',
+        bytes: statSync(packagedModels.pathOf(SILERO_VAD)).size,
+      });
+      expect(opened!.ms).toBeGreaterThan(0);
+      await session.release();
+      await session.release();
+      expect(events).toEqual([`loaded ${opened!.id}`, `released ${opened!.id}`]);
+    } finally {
+      reportModels(undefined);
+    }
   });
 
   it('refuses a corrupted model with ModelIntegrityError naming the path and both hashes', async () => {

@@ -57,6 +57,8 @@ function maxScores(results: WakeFrameResult[]): Record<string, number> {
 }
 
 const detected = (results: WakeFrameResult[]) => results.flatMap((r) => r.detections.map((d) => d.keyword));
+const rejected = (results: WakeFrameResult[]) =>
+  results.flatMap((r) => r.rejections.map((d) => `${d.keyword} ${d.reason}`));
 
 describe('WakeWordDetector on real recordings', () => {
   // Measured: alexa_test → alexa 1.000 (others ≤ 0.0001); hey_mycroft_test → hey_mycroft 1.000.
@@ -114,7 +116,20 @@ describe('WakeWordDetector decision rules', () => {
     detector.configure({ ...BASE, patience: run1 });
     expect(detected(await run(frames))).toEqual(['alexa']);
     detector.configure({ ...BASE, patience: run1 + 1 });
-    expect(detected(await run(frames))).toEqual([]);
+    // More silence: the phrase's scores stay above the threshold a second after it (receptive field).
+    const short = await run([...frames, ...silence(6)]);
+    expect(detected(short)).toEqual([]);
+    // The phrase that fell short is a rejected wake (the Monitor counts them): once, though its
+    // scores dip under the threshold for a frame or two, and once it has ended.
+    expect(rejected(short)).toEqual(['alexa patience']);
+    expect(short.findIndex((r) => r.rejections.length > 0)).toBeGreaterThan(first + run1);
+    expect(rejected(three)).toEqual([]);
+    // A phrase that ends among frames the energy gate skipped is rejected there.
+    await detector.reset();
+    for (const frame of framesOf(audio.alexa)) await detector.process(frame);
+    const skipped = [];
+    for (const frame of silence(13)) skipped.push(...(await detector.skip(frame)));
+    expect(skipped).toEqual([{ keyword: 'alexa', reason: 'patience' }]);
   });
 
   it('stays silent for the refractory time after a detection, then fires again', async () => {
@@ -128,7 +143,15 @@ describe('WakeWordDetector decision rules', () => {
     // 2 s refractory time = 25 frames; the second phrase starts 3 s after the first.
     detector.configure({ ...BASE, refractoryMs: 2000 });
     const apart = [...clip, ...silence(Math.ceil(3000 / 80) - clip.length), ...clip, ...silence(13)];
-    expect(detected(await run(apart))).toEqual(['alexa', 'alexa']);
+    const fired = await run(apart);
+    expect(detected(fired)).toEqual(['alexa', 'alexa']);
+    // The frames after a detection that stay above the threshold are the same phrase: no rejection.
+    expect(rejected(fired)).toEqual([]);
+    // A second phrase 1 s after the first falls in the (3 s) refractory time: rejected once, not fired.
+    detector.configure({ ...BASE, refractoryMs: 3000 });
+    const soon = await run([...clip, ...silence(12), ...clip, ...silence(13)]);
+    expect(detected(soon)).toEqual(['alexa']);
+    expect(rejected(soon)).toEqual(['alexa refractory']);
   });
 
   it('applies a per-keyword threshold to that keyword only', async () => {

@@ -3,7 +3,8 @@ import { AppError } from '../../../shared/errors';
 import type { WorkerEvent } from '../../../shared/worker-protocol';
 import { AsrService } from './asr-service';
 import { LiveUtterances } from './live-utterances';
-import { ModelLoader, workerModelSource } from '../models/model-loader';
+import { ModelLoader, reportModels, workerModelSource } from '../models/model-loader';
+import { modelEvents } from '../model-events';
 import { StreamLag } from '../stream-lag';
 import type { FromAsrThread, AsrRequest, ToAsrThread } from './asr-thread-protocol';
 
@@ -18,6 +19,7 @@ if (!parentPort) throw new Error('the ASR thread must be started by the inferenc
 const port = parentPort;
 
 const emit = (event: WorkerEvent) => port.postMessage({ kind: 'event', event } satisfies FromAsrThread);
+reportModels(modelEvents(emit));
 /** How far behind live audio this thread's frames are: Whisper's own runs delay them here. */
 const lag = new StreamLag();
 const asr = new AsrService(new ModelLoader(workerModelSource()), emit, () => lag.ms);

@@ -104,9 +104,9 @@ export class WhisperModel {
     }
     const [encoder, decoder] = await Promise.all([
       // An unfitted encoder runs 30 s windows only: too large for the arena (ARENA_WINDOW_FRAMES).
-      openSession(encoderModel, options.threads, fitted),
+      openSession(encoderModel, { threads: options.threads, arena: fitted, name: `${info.name} encoder` }),
       // The decoder's many small per-token allocations run 5× faster with the arena.
-      openSession(decoderModel, options.threads, true),
+      openSession(decoderModel, { threads: options.threads, arena: true, name: `${info.name} decoder` }),
     ]);
     return new WhisperModel(
       info,
@@ -162,7 +162,10 @@ export class WhisperModel {
   }
 
   private openPlainEncoder(): Promise<InferenceSession> {
-    this.plainEncoder ??= openSession(this.encoderModel, this.threads, false);
+    this.plainEncoder ??= openSession(this.encoderModel, {
+      threads: this.threads,
+      name: `${this.info.name} encoder (no arena)`,
+    });
     this.plainEncoder.catch(() => (this.plainEncoder = undefined)); // a failed open is tried again
     return this.plainEncoder;
   }

@@ -3,6 +3,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import type * as OrtModule from 'onnxruntime-node';
 import type { InferenceSession } from 'onnxruntime-node';
 import { AppError } from '../../../shared/errors';
@@ -97,32 +98,76 @@ export class ModelLoader {
 
   /** Verifies, then opens an ONNX Runtime session with the profile's thread count. */
   async session(model: ModelFile, threads: number): Promise<InferenceSession> {
-    return openSession(await this.verify(model), threads);
+    return openSession(await this.verify(model), { threads, name: model.id });
   }
 }
 
+/** What the Monitor hears of this thread's model sessions (each thread of the worker sets its own). */
+export interface ModelReporter {
+  loaded(model: { id: string; model: string; provider: string; bytes: number; ms: number }): void;
+  released(id: string): void;
+}
+
+let reporter: ModelReporter | undefined;
+let sessionsOpened = 0;
+
+export function reportModels(to: ModelReporter | undefined): void {
+  reporter = to;
+}
+
+/** Every session runs on the CPU: GPU execution providers are not offered yet. */
+const PROVIDER = 'cpu';
+
+export interface SessionOptions {
+  threads: number;
+  /** What the Monitor calls it (a model id, or "whisper-tiny decoder"). */
+  name: string;
+  /**
+   * ONNX Runtime's CPU memory arena. The small wake-word and VAD models run one frame at a time
+   * and keep less memory without it (built worker with 3 wake words + VAD: 123 → 121 MiB RSS);
+   * Whisper's decoder allocates many intermediates per token and runs 5× slower without it (tiny:
+   * 73 → 14 ms a step).
+   */
+  arena?: boolean;
+}
+
 /**
- * An ONNX Runtime session from a verified path or verified bytes. `arena`: ONNX Runtime's CPU
- * memory arena. The small wake-word and VAD models run one frame at a time and keep less memory
- * without it (built worker with 3 wake words + VAD: 123 → 121 MiB RSS); Whisper's decoder
- * allocates many intermediates per token and runs 5× slower without it (tiny: 73 → 14 ms a step).
+ * An ONNX Runtime session from a verified path or verified bytes, reported to the Monitor when it
+ * opens and when it is released.
  */
-export function openSession(model: string | Uint8Array, threads: number, arena = false): Promise<InferenceSession> {
-  const options: InferenceSession.SessionOptions = {
-    intraOpNumThreads: threads,
+export async function openSession(model: string | Uint8Array, options: SessionOptions): Promise<InferenceSession> {
+  const sessionOptions: InferenceSession.SessionOptions = {
+    executionProviders: [PROVIDER],
+    intraOpNumThreads: options.threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
-    enableCpuMemArena: arena,
+    enableCpuMemArena: options.arena ?? false,
     // ONNX Runtime's pool threads spin while waiting for work by default: on a busy machine they
     // burn the cores other processes (and our own other threads) need. Measured with `npm run bench
     // -- live push` beside two busy processes: release → final p50 1.8 s → 0.7 s, WER 38 % → 12 %.
     extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
+  const started = performance.now();
   // Two overloads of `create`, not one taking a union.
-  return typeof model === 'string'
-    ? onnxRuntime().InferenceSession.create(model, options)
-    : onnxRuntime().InferenceSession.create(model, options);
+  const session =
+    typeof model === 'string'
+      ? await onnxRuntime().InferenceSession.create(model, sessionOptions)
+      : await onnxRuntime().InferenceSession.create(model, sessionOptions);
+  const id = `${threadId}.${++sessionsOpened}`;
+  const bytes = typeof model === 'string' ? statSync(model).size : model.byteLength;
+  reporter?.loaded({ id, model: options.name, provider: PROVIDER, bytes, ms: performance.now() - started });
+  const release = session.release.bind(session);
+  // Released once, however many times it is asked: the Monitor's list loses it then.
+  let released: Promise<void> | undefined;
+  session.release = () => {
+    if (!released) {
+      reporter?.released(id);
+      released = release();
+    }
+    return released;
+  };
+  return session;
 }
 
 /** Size and modification time, so a file changed on disk is checked again; a missing file is `ModelMissing`. */

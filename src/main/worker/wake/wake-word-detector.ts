@@ -46,7 +46,24 @@ export interface WakeFrameResult {
   /** Raw head score of every active keyword for this frame, before patience and refractory time. */
   scores: Record<string, number>;
   detections: WakeDetection[];
+  rejections: WakeRejection[];
 }
+
+/**
+ * A keyword that scored at or above its threshold without firing: a phrase (frames above it, with
+ * dips under EPISODE_GAP_FRAMES between them) that ended without reaching the patience, or one
+ * that began in the refractory time after a detection. Reported once per phrase.
+ */
+export interface WakeRejection {
+  keyword: string;
+  reason: 'patience' | 'refractory';
+}
+
+/**
+ * Frames below the threshold that end a phrase's scores: a phrase dips for a frame or two (alexa
+ * in alexa_test.wav: 0.55, 0.15, 0.62, 0.73, 0.60, 0.37, 0.69), a repeat comes later.
+ */
+const EPISODE_GAP_FRAMES = 4;
 
 export interface WakeWordDetectorOptions {
   keywords: readonly string[];
@@ -69,6 +86,10 @@ interface Head {
   streak: number;
   /** Frames left in the refractory period. */
   silentFrames: number;
+  /** Frames since the last one at or above the threshold (a phrase's scores, EPISODE_GAP_FRAMES). */
+  sinceAbove: number;
+  /** The phrase being scored: none, waiting to fire, fired, or rejected already. */
+  phrase: 'none' | 'open' | 'done';
   threshold: number;
 }
 
@@ -169,6 +190,8 @@ export class WakeWordDetector {
         output: new Float32Array(0),
         streak: 0,
         silentFrames: 0,
+        sinceAbove: Infinity,
+        phrase: 'none',
         threshold: DEFAULT_WAKE_SETTINGS.threshold,
       };
     });
@@ -215,14 +238,18 @@ export class WakeWordDetector {
    * its scores equal those of scoring every frame.
    * Skipped frames break a patience streak and count towards the refractory time.
    */
-  skip(frame: Float32Array): Promise<void> {
+  skip(frame: Float32Array): Promise<WakeRejection[]> {
     return this.enqueue(async () => {
       checkFrame(frame);
       this.pushAudio(frame);
+      const rejections: WakeRejection[] = [];
       for (const head of this.heads) {
         head.streak = 0;
         if (head.silentFrames > 0) head.silentFrames--;
+        // A phrase that ends among skipped frames is still a rejected one.
+        below(head, rejections);
       }
+      return rejections;
     });
   }
 
@@ -309,6 +336,8 @@ export class WakeWordDetector {
     for (const head of this.heads) {
       head.streak = 0;
       head.silentFrames = 0;
+      head.sinceAbove = Infinity;
+      head.phrase = 'none';
     }
   }
 
@@ -388,24 +417,34 @@ export class WakeWordDetector {
   private async scoreFrame(): Promise<WakeFrameResult> {
     const scores: Record<string, number> = {};
     const detections: WakeDetection[] = [];
+    const rejections: WakeFrameResult['rejections'] = [];
     const refractoryFrames = Math.ceil(this.settings.refractoryMs / WAKE_FRAME_MS);
     // All heads read the same embeddings; each writes its own output buffer.
     await Promise.all(this.heads.map((head) => head.session.run(head.feeds, head.fetches)));
     for (const head of this.heads) {
       const score = headScore(head.output);
       scores[head.keyword] = score;
-      if (head.silentFrames > 0) {
-        head.silentFrames--;
-        continue;
-      }
-      head.streak = score >= head.threshold ? head.streak + 1 : 0;
+      const above = score >= head.threshold;
+      const refractory = head.silentFrames > 0;
+      if (refractory) head.silentFrames--;
+      if (above) {
+        if (head.sinceAbove > EPISODE_GAP_FRAMES) {
+          // A new phrase. The detection's own phrase stays above for a while: that is not a new one.
+          head.phrase = refractory ? 'done' : 'open';
+          if (refractory) rejections.push({ keyword: head.keyword, reason: 'refractory' });
+        }
+        head.sinceAbove = 0;
+      } else below(head, rejections);
+      if (refractory) continue;
+      head.streak = above ? head.streak + 1 : 0;
       if (head.streak >= this.settings.patience) {
         detections.push({ keyword: head.keyword, score });
         head.streak = 0;
         head.silentFrames = refractoryFrames;
+        head.phrase = 'done';
       }
     }
-    return { scores, detections };
+    return { scores, detections, rejections };
   }
 }
 
@@ -433,4 +472,12 @@ function headScore(output: Float32Array): number {
   let best = 0;
   for (let i = 1; i < output.length; i++) best = Math.max(best, output[i] as number);
   return best;
+}
+
+/** A frame below the threshold (or skipped): a phrase that ends here without firing is rejected. */
+function below(head: Head, rejections: WakeRejection[]): void {
+  head.sinceAbove++;
+  if (head.sinceAbove <= EPISODE_GAP_FRAMES || head.phrase !== 'open') return;
+  head.phrase = 'none';
+  rejections.push({ keyword: head.keyword, reason: 'patience' });
 }

@@ -83,6 +83,7 @@ async function fromThisProcess(format: 'json' | 'prometheus'): Promise<string> {
     onFrame: none,
     onFrameLatency: none,
     framesDropped: () => 0,
+    frameQueueDepth: () => 0,
     gpus: () => readNvidiaGpus(),
     // This process alone: no settings, no worker (its alerts are the defaults, and there is nothing to free).
     thresholds: () => DEFAULT_ALERT_THRESHOLDS,
@@ -136,4 +137,20 @@ function printSnapshot(snapshot: MetricsSnapshot, io: CliIo): void {
     `frames dropped ${c.framesDropped}, worker restarts ${c.workerRestarts}, recovered ${c.recoveredUtterances}, ` +
       `reused partials ${c.reusedPartials}, encoder cache ${c.encoderCacheHits} hits / ${c.encoderCacheMisses} misses`,
   );
+  io.out(
+    `rejected wakes: ${
+      Object.entries(c.rejectedWakes)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ') || 'none'
+    }; model loads ${c.modelLoads}`,
+  );
+  if (sample)
+    io.out(
+      `wake pipeline real-time factor ${sample.pipeline.wakeRealtimeFactor?.toFixed(3) ?? '—'}, frames waiting for the worker ${sample.pipeline.frameQueueDepth}`,
+    );
+  if (snapshot.models.length > 0) io.out('');
+  for (const m of snapshot.models)
+    io.out(
+      `model     ${m.model.padEnd(28)} ${m.provider.padEnd(5)} ${mib(m.bytes).padStart(8)}   loaded in ${ms(m.loadMs)}`,
+    );
 }
