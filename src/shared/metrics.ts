@@ -188,3 +188,18 @@ export type MetricsSnapshot = z.infer<typeof MetricsSnapshotSchema>;
 
 export const MetricsHistorySchema = z.object({ samples: z.array(MetricsSampleSchema) }).strict();
 export type MetricsHistory = z.infer<typeof MetricsHistorySchema>;
+
+/** The app's own Prometheus endpoint as it stands (settings `monitoring.endpoint`). */
+export const MetricsEndpointStatusSchema = z
+  .object({
+    enabled: z.boolean(),
+    port: z.number().int(),
+    /** Where it answers; null while it is off or could not listen. */
+    url: z.string().nullable(),
+    /** What a scraper presents (`Authorization: Bearer` or `?token=`); null until first turned on. */
+    token: z.string().nullable(),
+    /** Why it is not listening although on (the port is taken, say). */
+    error: z.string().nullable(),
+  })
+  .strict();
+export type MetricsEndpointStatus = z.infer<typeof MetricsEndpointStatusSchema>;

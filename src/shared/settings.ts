@@ -7,7 +7,7 @@ import { DEFAULT_PROFILE_ID } from './profiles';
  * file of the headless host. Bump SETTINGS_VERSION and add a migration whenever the shape
  * changes; old files are migrated on load, never discarded.
  */
-export const SETTINGS_VERSION = 5;
+export const SETTINGS_VERSION = 6;
 
 /** What happens around an utterance; each is a switch in the Live view. */
 export const SessionOptionsSchema = z
@@ -74,6 +74,26 @@ export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = {
   releaseToFinalP95Ms: 1500,
 };
 
+/**
+ * The Prometheus endpoint of the app's own (`GET /metrics` and `/metrics.json` on 127.0.0.1:port),
+ * off by default. Its token is made when it is first turned on and kept, so a scraper's config
+ * stays valid across restarts (`earshot serve` answers on its own port with its run's token).
+ */
+export const MetricsEndpointSettingsSchema = z
+  .object({
+    enabled: z.boolean(),
+    port: z.number().int().min(1024).max(65535),
+    token: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{32}$/)
+      .nullable(),
+  })
+  .strict();
+export type MetricsEndpointSettings = z.infer<typeof MetricsEndpointSettingsSchema>;
+
+/** Prometheus exporters' usual neighbourhood; any free port can be set. */
+export const DEFAULT_METRICS_ENDPOINT: MetricsEndpointSettings = { enabled: false, port: 9464, token: null };
+
 export const SettingsSchema = z
   .object({
     version: z.literal(SETTINGS_VERSION),
@@ -94,7 +114,7 @@ export const SettingsSchema = z
       })
       .strict(),
     session: SessionOptionsSchema,
-    monitoring: z.object({ alerts: AlertThresholdsSchema }).strict(),
+    monitoring: z.object({ alerts: AlertThresholdsSchema, endpoint: MetricsEndpointSettingsSchema }).strict(),
   })
   .strict();
 
@@ -110,7 +130,7 @@ export function defaultSettings(): Settings {
     audio: { deviceId: null },
     wake: { keywords: [...DEFAULT_WAKE_KEYWORDS] },
     session: { ...DEFAULT_SESSION_OPTIONS },
-    monitoring: { alerts: { ...DEFAULT_ALERT_THRESHOLDS } },
+    monitoring: { alerts: { ...DEFAULT_ALERT_THRESHOLDS }, endpoint: { ...DEFAULT_METRICS_ENDPOINT } },
   };
 }
 
@@ -137,6 +157,11 @@ export const SETTINGS_MODEL: SettingsModel = {
     3: (old) => ({ ...old, session: { ...DEFAULT_SESSION_OPTIONS } }),
     // v5 adds the Monitor's alert thresholds.
     4: (old) => ({ ...old, monitoring: { alerts: { ...DEFAULT_ALERT_THRESHOLDS } } }),
+    // v6 adds the app's own Prometheus endpoint, off.
+    5: (old) => ({
+      ...old,
+      monitoring: { ...(old.monitoring as object), endpoint: { ...DEFAULT_METRICS_ENDPOINT } },
+    }),
   },
   defaults: defaultSettings,
 };

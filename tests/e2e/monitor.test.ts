@@ -1,5 +1,6 @@
 // The Monitor in Chromium against `earshot serve`: it opens full (main keeps the samples), its charts draw and move as samples arrive without being re-created, pausing freezes them, and the tables show the processes and every latency stage.
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -129,6 +130,38 @@ describe('Monitor', () => {
     await expect.poll(() => alert.count(), { timeout: 10_000 }).toBe(0);
     // The threshold was saved in the settings.
     expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')).monitoring.alerts.systemAvailableMb).toBe(400);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('turns on the Prometheus endpoint from the Monitor, shows its address and token, and a scraper can read it', async () => {
+    const dir = tempDir();
+    const host = await e2e.serve(['--config-dir', dir]);
+    const { page, errors } = await e2e.open(host.url);
+    await page.getByRole('link', { name: 'Monitor' }).click();
+    const card = page.getByTestId('metrics-endpoint');
+    await card.waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('metrics-endpoint-address').count()).toBe(0);
+    // A free port (the default may be taken on a developer's machine).
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    await page.getByTestId('metrics-endpoint-port').fill(String(port));
+    await card.getByRole('button', { name: 'Use this port' }).click();
+    await page.getByTestId('metrics-endpoint-enabled').check();
+    await page.getByTestId('metrics-endpoint-address').waitFor({ timeout: 10_000 });
+    expect(await card.textContent()).toContain(`http://127.0.0.1:${port}/metrics`);
+    const token = (await page.getByTestId('metrics-endpoint-token').textContent())!.trim();
+    const scraped = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toContain('# TYPE earshot_latency_seconds summary');
+    expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')).monitoring.endpoint).toEqual({
+      enabled: true,
+      port,
+      token,
+    });
+    await page.getByTestId('metrics-endpoint-enabled').uncheck();
+    await expect.poll(() => page.getByTestId('metrics-endpoint-address').count(), { timeout: 10_000 }).toBe(0);
     expect(errors).toEqual([]);
   }, 60_000);
 });

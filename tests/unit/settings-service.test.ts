@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_ALERT_THRESHOLDS,
+  DEFAULT_METRICS_ENDPOINT,
   DEFAULT_SESSION_OPTIONS,
   migrateSettings,
   SETTINGS_MODEL,
@@ -35,7 +36,7 @@ describe('SettingsService', () => {
       audio: { deviceId: null },
       wake: { keywords: ['hey_jarvis'] },
       session: DEFAULT_SESSION_OPTIONS,
-      monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS },
+      monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
     });
     expect(settings.notices).toEqual([]);
     expect(existsSync(path)).toBe(false);
@@ -46,12 +47,12 @@ describe('SettingsService', () => {
     const { path, service } = serviceIn(dir);
     service().update({ activeProfileId: 'low-resource' });
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({
-      version: 5,
+      version: 6,
       activeProfileId: 'low-resource',
       audio: { deviceId: null },
       wake: { keywords: ['hey_jarvis'] },
       session: DEFAULT_SESSION_OPTIONS,
-      monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS },
+      monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
     });
     expect(readdirSync(dir)).toEqual(['settings.json']);
     expect(service().get().activeProfileId).toBe('low-resource');
@@ -126,12 +127,12 @@ describe('settings migration', () => {
     writeFileSync(path, JSON.stringify({ version: 1, activeProfileId: 'low-latency' }));
     const settings = service();
     const upgraded = {
-      version: 5,
+      version: 6,
       activeProfileId: 'low-latency',
       audio: { deviceId: null },
       wake: { keywords: ['hey_jarvis'] },
       session: DEFAULT_SESSION_OPTIONS,
-      monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS },
+      monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
     };
     expect(settings.get()).toEqual(upgraded);
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(upgraded);
@@ -159,7 +160,34 @@ describe('settings migration', () => {
     expect(migrateSettings(v4)).toEqual({
       ok: true,
       migratedFrom: 4,
-      settings: { ...v4, version: 5, monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS } },
+      settings: {
+        ...v4,
+        version: 6,
+        monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
+      },
+    });
+  });
+
+  it("gives a version 5 file the metrics endpoint, off, and keeps the user's alert thresholds", () => {
+    const v5 = {
+      version: 5,
+      activeProfileId: 'balanced',
+      audio: { deviceId: null },
+      wake: { keywords: ['alexa'] },
+      session: DEFAULT_SESSION_OPTIONS,
+      monitoring: { alerts: { ...DEFAULT_ALERT_THRESHOLDS, cpuPercent: 90 } },
+    };
+    expect(migrateSettings(v5)).toEqual({
+      ok: true,
+      migratedFrom: 5,
+      settings: {
+        ...v5,
+        version: 6,
+        monitoring: {
+          alerts: { ...DEFAULT_ALERT_THRESHOLDS, cpuPercent: 90 },
+          endpoint: { enabled: false, port: 9464, token: null },
+        },
+      },
     });
   });
 
@@ -170,7 +198,10 @@ describe('settings migration', () => {
       audio: { deviceId: 'ALSA:mic' },
       wake: { keywords: ['alexa', 'hey_mycroft'] },
       session: { copyToClipboard: true, cueSound: false, retainAudio: true, toggleShortcut: 'Alt+F9' },
-      monitoring: { alerts: { ...DEFAULT_ALERT_THRESHOLDS, releaseToFinalP95Ms: 800 } },
+      monitoring: {
+        alerts: { ...DEFAULT_ALERT_THRESHOLDS, releaseToFinalP95Ms: 800 },
+        endpoint: { enabled: true, port: 9100, token: 'a'.repeat(32) },
+      },
     };
     expect(migrateSettings(current)).toEqual({ ok: true, settings: current });
   });

@@ -19,6 +19,7 @@ import type { SettingsBackend } from '../settings/settings-backend';
 import { SettingsService } from '../settings/settings-service';
 import { APP_NAME, APP_VERSION, packageVersion } from './runtime-versions';
 import { bindMetrics } from '../ipc/metrics-handlers';
+import { MetricsEndpoint } from './metrics-endpoint';
 import { MetricsService } from '../metrics/metrics-service';
 import { readNvidiaGpus } from '../metrics/gpu-reader';
 import { clearPidUsage, pidUsageSource, type ProcessUsageSource } from '../metrics/process-usage';
@@ -161,7 +162,11 @@ export function composeServices(options: ServiceOptions): AppServices {
 
   disposers.push(...bindAudio(core.audio, router, events));
   disposers.push(...bindSession(session, history.store, router, events));
-  disposers.push(...bindMetrics(metrics, settings, router, events));
+  // The app's own Prometheus endpoint follows its settings (off unless the user turned it on).
+  const endpoint = new MetricsEndpoint(metrics, log);
+  void endpoint.apply(settings.get().monitoring.endpoint);
+  disposers.push(settings.onChange((next) => void endpoint.apply(next.monitoring.endpoint)));
+  disposers.push(...bindMetrics(metrics, endpoint, settings, router, events));
 
   return {
     ...core,
@@ -173,6 +178,7 @@ export function composeServices(options: ServiceOptions): AppServices {
     appInfo,
     dispose: async () => {
       disposers.splice(0).forEach((dispose) => dispose());
+      await endpoint.close();
       metrics.dispose();
       clearPidUsage();
       await session.dispose();

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { Alert, MetricsSample, MetricsSnapshot } from '../../shared/metrics';
+import type { Alert, MetricsEndpointStatus, MetricsSample, MetricsSnapshot } from '../../shared/metrics';
 import type { AlertThresholds } from '../../shared/settings';
 import { bridge } from '../bridge';
 import { messageOf } from './error-message';
@@ -22,16 +22,19 @@ export const useMetricsStore = defineStore('metrics', () => {
   const alerts = ref<Alert[]>([]);
   const thresholds = ref<AlertThresholds | null>(null);
   const savingThresholds = ref(false);
+  const endpoint = ref<MetricsEndpointStatus | null>(null);
   const loaded = ref(false);
   const error = ref<string | null>(null);
 
   async function load(): Promise<void> {
     try {
       const api = bridge();
-      const [history, latest] = await Promise.all([
+      const [history, latest, endpointNow] = await Promise.all([
         api.getMetricsHistory({ seconds: HISTORY_SECONDS }),
         api.getMetricsSnapshot(),
+        api.getMetricsEndpoint(),
       ]);
+      endpoint.value = endpointNow;
       samples.value = history.samples;
       snapshot.value = latest;
       alerts.value = latest.alerts;
@@ -59,6 +62,16 @@ export const useMetricsStore = defineStore('metrics', () => {
       error.value = messageOf(err);
     } finally {
       savingThresholds.value = false;
+    }
+  }
+
+  /** Turns the Prometheus endpoint on or off, or moves it; the answer says whether it listens. */
+  async function setEndpoint(patch: { enabled?: boolean; port?: number }): Promise<void> {
+    try {
+      endpoint.value = await bridge().setMetricsEndpoint(patch);
+      error.value = null;
+    } catch (err) {
+      error.value = messageOf(err);
     }
   }
 
@@ -92,10 +105,12 @@ export const useMetricsStore = defineStore('metrics', () => {
     alerts,
     thresholds,
     savingThresholds,
+    endpoint,
     loaded,
     error,
     load,
     subscribe,
     setThresholds,
+    setEndpoint,
   };
 });

@@ -15,8 +15,19 @@ import {
   WakeEventSchema,
   WakeScoresSchema,
 } from '../session';
-import { AlertThresholdsSchema, SessionOptionsSchema, SettingsSchema } from '../settings';
-import { AlertEventSchema, MetricsHistorySchema, MetricsSampleSchema, MetricsSnapshotSchema } from '../metrics';
+import {
+  AlertThresholdsSchema,
+  MetricsEndpointSettingsSchema,
+  SessionOptionsSchema,
+  SettingsSchema,
+} from '../settings';
+import {
+  AlertEventSchema,
+  MetricsEndpointStatusSchema,
+  MetricsHistorySchema,
+  MetricsSampleSchema,
+  MetricsSnapshotSchema,
+} from '../metrics';
 
 /**
  * The one declaration of every IPC channel (names `domain:verb`). Main validates each
@@ -127,6 +138,14 @@ export const invokeChannels = {
     method: 'getMetricsHistory',
     request: z.object({ seconds: z.number().int().min(1).max(900) }).strict(),
     response: MetricsHistorySchema,
+  },
+  /** The app's own Prometheus endpoint: on or off, where, with which token. */
+  'metrics:get-endpoint': { method: 'getMetricsEndpoint', request: NoPayload, response: MetricsEndpointStatusSchema },
+  /** Turns the endpoint on or off or moves it (saved in the settings); answers how it stands then. */
+  'metrics:set-endpoint': {
+    method: 'setMetricsEndpoint',
+    request: z.object({ enabled: z.boolean(), port: MetricsEndpointSettingsSchema.shape.port }).partial().strict(),
+    response: MetricsEndpointStatusSchema,
   },
   /** Changes some alert thresholds (saved in the settings); answers all of them. */
   'metrics:set-thresholds': {

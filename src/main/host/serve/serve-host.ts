@@ -16,6 +16,7 @@ import type { AudioInput } from '../../audio/audio-input';
 import type { Logger } from '../../log';
 import type { SettingsBackend } from '../../settings/settings-backend';
 import { contentSecurityPolicy } from '../content-security-policy';
+import { answerMetrics, isMetricsPath, refuse } from '../metrics-http';
 import { composeServices, type AppServices } from '../services';
 import { contentTypeOf, resolveStaticPath } from '../static-files';
 import { isLoopbackAddress, tokenMatches } from './loopback';
@@ -39,9 +40,6 @@ export interface ServeHost {
 }
 
 const HOST = '127.0.0.1';
-/** Prometheus's conventional path (text exposition format); the JSON snapshot beside it. */
-export const METRICS_PATH = '/metrics';
-export const METRICS_JSON_PATH = '/metrics.json';
 const MAX_FRAME_BYTES = 1 << 20;
 
 /**
@@ -73,8 +71,7 @@ export async function startServeHost(options: ServeOptions): Promise<ServeHost> 
     if (req.headers.host !== expectedHost) return refuse(res, 421, `Open ${origin}/ instead.`);
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed');
     const url = new URL(req.url ?? '/', origin);
-    if (url.pathname === METRICS_PATH || url.pathname === METRICS_JSON_PATH)
-      return void serveMetrics(req, url, res, services, token);
+    if (isMetricsPath(url.pathname)) return void answerMetrics(req, url, res, services.metrics, token);
     serveFile(req, res, options.rendererDir, csp);
   });
 
@@ -159,42 +156,6 @@ function attachClient(ws: WebSocket, services: AppServices, origin: string, log:
   });
 }
 
-/**
- * `GET /metrics`: this run's token is required (`?token=` or `Authorization: Bearer`), as for the
- * WebSocket: the figures say what the user is doing (when they speak, how often).
- */
-async function serveMetrics(
-  req: IncomingMessage,
-  url: URL,
-  res: ServerResponse,
-  services: AppServices,
-  token: string,
-): Promise<void> {
-  const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? null;
-  if (!tokenMatches(token, url.searchParams.get(WS_TOKEN_PARAM) ?? bearer))
-    return refuse(res, 401, "Unauthorized: add ?token=<this run's token> or an Authorization: Bearer header.");
-  let body: string;
-  let type: string;
-  try {
-    if (url.pathname === METRICS_JSON_PATH) {
-      body = JSON.stringify(await services.metrics.snapshot());
-      type = 'application/json; charset=utf-8';
-    } else {
-      body = await services.metrics.prometheus.exposition();
-      type = services.metrics.prometheus.registry.contentType;
-    }
-  } catch (error) {
-    return refuse(res, 500, `Metrics failed: ${(error as Error).message}`);
-  }
-  res.writeHead(200, {
-    'Content-Type': type,
-    'Content-Length': Buffer.byteLength(body),
-    'X-Content-Type-Options': 'nosniff',
-    'Cache-Control': 'no-store',
-  });
-  res.end(req.method === 'HEAD' ? undefined : body);
-}
-
 function serveFile(req: IncomingMessage, res: ServerResponse, root: string, csp: string): void {
   const path = resolveStaticPath(root, req.url ?? '/');
   let size: number;
@@ -216,9 +177,4 @@ function serveFile(req: IncomingMessage, res: ServerResponse, root: string, csp:
   });
   if (req.method === 'HEAD') return void res.end();
   createReadStream(path).pipe(res);
-}
-
-function refuse(res: ServerResponse, status: number, message: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
-  res.end(message + '\n');
 }

@@ -6,7 +6,7 @@ import { MetricsService } from '../../../metrics/metrics-service';
 import { clearPidUsage, pidUsageSource } from '../../../metrics/process-usage';
 import { readNvidiaGpus } from '../../../metrics/gpu-reader';
 import { isLoopbackAddress } from '../../serve/loopback';
-import { METRICS_JSON_PATH, METRICS_PATH } from '../../serve/serve-host';
+import { METRICS_JSON_PATH, METRICS_PATH } from '../../metrics-http';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIo } from '../command';
 
 export const metricsCommand: CliCommand = {
