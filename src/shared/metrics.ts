@@ -163,6 +163,33 @@ export const LoadedModelSchema = z
   .strict();
 export type LoadedModel = z.infer<typeof LoadedModelSchema>;
 
+/**
+ * The GPU the desktop app's window draws with, as Chromium reports it (`app.getGPUInfo` and
+ * `app.getGPUFeatureStatus`): which features it accelerates, on which device. Null outside the
+ * desktop app (the CLI, or a browser on `serve`).
+ */
+export const WindowGpuSchema = z
+  .object({
+    /** The OpenGL/ANGLE renderer string, e.g. "ANGLE (Intel, Mesa Intel(R) UHD Graphics 620, OpenGL 4.6)". */
+    renderer: z.string().nullable(),
+    devices: z.array(
+      z
+        .object({
+          /** PCI ids as 4 hex digits (10de: NVIDIA, 1002: AMD, 8086: Intel, 106b: Apple). */
+          vendorId: z.string(),
+          deviceId: z.string(),
+          active: z.boolean(),
+          name: z.string().nullable(),
+          driver: z.string().nullable(),
+        })
+        .strict(),
+    ),
+    /** Chromium's status per feature, e.g. `gpu_compositing: "enabled"`, `webgl: "unavailable_software"`. */
+    features: z.record(z.string(), z.string()),
+  })
+  .strict();
+export type WindowGpu = z.infer<typeof WindowGpuSchema>;
+
 export const MetricsSnapshotSchema = z
   .object({
     at: z.number(),
@@ -182,6 +209,7 @@ export const MetricsSnapshotSchema = z
     memoryRelief: MemoryReliefSchema.nullable(),
     /** Model sessions open in the worker, in the order they were loaded. */
     models: z.array(LoadedModelSchema),
+    windowGpu: WindowGpuSchema.nullable(),
   })
   .strict();
 export type MetricsSnapshot = z.infer<typeof MetricsSnapshotSchema>;

@@ -102,7 +102,7 @@ describe('Monitor', () => {
     const adapters = await page.getByTestId('gpu').allTextContents();
     expect(adapters.map((a) => a.replace(/\s+/g, ' ').trim())).toEqual([
       'NVIDIA GeForce RTX 3060 (NVIDIA, driver 550.54.14), 12288 MiB, 54 °C',
-      'Tesla T4 (NVIDIA, driver 550.54.14), 15360 MiB',
+      'Tesla T4 (NVIDIA, driver 550.54.14), 15360 MiB; its use is not reported',
     ]);
     expect(await page.getByTestId('monitor-no-gpu').count()).toBe(0);
     expect(errors).toEqual([]);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { buildRawApi, unwrapApi, type EarshotApi } from '../../src/shared/ipc/api';
-import { composeServices, type AppServices } from '../../src/main/host/services';
+import { composeServices, type AppServices, type ServiceOptions } from '../../src/main/host/services';
 import { trustedOriginOf } from '../../src/main/ipc/sender-guard';
 import { JsonFileSettingsBackend } from '../../src/main/settings/json-file-backend';
 import { WavFileInput } from '../../src/main/audio/wav-file-input';
@@ -14,8 +14,13 @@ const ORIGIN = 'http://127.0.0.1:4999';
  * API builder the preload and the WebSocket bridge use. A test double for the transport
  * only: every call still goes through the guard and the schemas.
  */
-export async function loopbackBridge(configDir: string): Promise<{ api: EarshotApi; services: AppServices }> {
+export async function loopbackBridge(
+  configDir: string,
+  /** Sources a host adds at its composition root (the desktop app's window GPU, say). */
+  extra: Partial<Pick<ServiceOptions, 'windowGpu'>> = {},
+): Promise<{ api: EarshotApi; services: AppServices }> {
   const services = composeServices({
+    ...extra,
     host: 'serve',
     settingsBackend: new JsonFileSettingsBackend(join(configDir, 'settings.json')),
     audioInput: await WavFileInput.open([SHARED_AUDIO.jfk]),

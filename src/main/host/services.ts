@@ -1,4 +1,5 @@
 import type { AppInfo } from '../../shared/ipc/contract';
+import type { WindowGpu } from '../../shared/metrics';
 import { EventHub } from '../ipc/event-hub';
 import { IpcRouter } from '../ipc/router';
 import type { TrustedOrigin } from '../ipc/sender-guard';
@@ -21,7 +22,7 @@ import { APP_NAME, APP_VERSION, packageVersion } from './runtime-versions';
 import { bindMetrics } from '../ipc/metrics-handlers';
 import { MetricsEndpoint } from './metrics-endpoint';
 import { MetricsService } from '../metrics/metrics-service';
-import { readNvidiaGpus } from '../metrics/gpu-reader';
+import { GpuReader } from '../metrics/gpu-reader';
 import { clearPidUsage, pidUsageSource, type ProcessUsageSource } from '../metrics/process-usage';
 
 export interface CoreOptions {
@@ -72,6 +73,8 @@ export interface ServiceOptions {
    * host knows more (Electron adds its renderer and GPU processes).
    */
   processUsage?: (workerPid: () => number | undefined) => ProcessUsageSource;
+  /** The desktop app's window GPU (Electron); the Monitor shows none without it. */
+  windowGpu?: () => Promise<WindowGpu | null>;
   log?: Logger;
 }
 
@@ -111,6 +114,7 @@ export function composeServices(options: ServiceOptions): AppServices {
   });
 
   const workerPid = () => core.inference.worker.pid;
+  const gpuReader = new GpuReader();
   const metrics = new MetricsService({
     processes: (options.processUsage ?? mainAndWorkerUsage)(workerPid),
     intervalMs: () => profiles.active().monitorIntervalMs,
@@ -122,7 +126,8 @@ export function composeServices(options: ServiceOptions): AppServices {
     onFrameLatency: (listener) => core.inference.onFrameLatency(listener),
     framesDropped: () => core.inference.framesDropped,
     frameQueueDepth: () => core.inference.framesPending,
-    gpus: () => readNvidiaGpus(),
+    gpus: () => gpuReader.read(),
+    windowGpu: options.windowGpu,
     thresholds: () => settings.get().monitoring.alerts,
     relieveMemory: () => core.inference.relieveMemory(),
     log,

@@ -8,6 +8,7 @@ import type {
   MetricsSample,
   MetricsSnapshot,
   ProcessUsage,
+  WindowGpu,
 } from '../../shared/metrics';
 import type { AlertThresholds } from '../../shared/settings';
 import { AlertRules } from './alert-rules';
@@ -38,6 +39,8 @@ export interface MetricsSources {
   frameQueueDepth(): number;
   /** GPU adapters (nvidia-smi); read every few seconds, not every sample (it starts a process). */
   gpus(): Promise<GpuAdapter[]>;
+  /** The GPU the desktop app's window draws with (Chromium's report); absent outside Electron. */
+  windowGpu?(): Promise<WindowGpu | null>;
   /** The alert thresholds in the settings (read at each sample, so a change applies at once). */
   thresholds(): AlertThresholds;
   /** Frees what the worker can (encoder cache, models the active profile does not use) when memory runs low. */
@@ -135,6 +138,7 @@ export class MetricsService {
       thresholds: this.sources.thresholds(),
       memoryRelief: this.memoryRelief,
       models: [...this.models.values()],
+      windowGpu: (await this.sources.windowGpu?.().catch(() => null)) ?? null,
     };
   }
 

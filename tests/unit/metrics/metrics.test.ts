@@ -207,6 +207,8 @@ describe('metrics service', () => {
     expect(snap.counters).toMatchObject({ modelLoads: 3, rejectedWakes: { alexa: 2, hey_jarvis: 1 } });
     expect(snap.latency.model_load).toMatchObject({ count: 3, p50: 400 });
     expect(snap.sample?.pipeline).toEqual({ wakeRealtimeFactor: 0.05, frameQueueDepth: 3 });
+    // Outside the desktop app there is no window GPU to report.
+    expect(snap.windowGpu).toBeNull();
 
     const text = await service.prometheus.exposition();
     expect(text).toContain('earshot_model_memory_bytes{model="whisper-tiny decoder",provider="cpu"} 90000000');
@@ -224,6 +226,16 @@ describe('metrics service', () => {
     expect(after.models).toEqual([]);
     expect(after.sample?.pipeline.wakeRealtimeFactor).toBeNull();
     expect(await service.prometheus.exposition()).not.toContain('earshot_model_memory_bytes{');
+  });
+
+  it("reports the desktop window's GPU from its source, and none when the source fails", async () => {
+    const s = sources(() => 1000);
+    const windowGpu = { renderer: 'ANGLE (Intel)', devices: [], features: { gpu_compositing: 'enabled' } };
+    service = new MetricsService({ ...s.options, windowGpu: async () => windowGpu });
+    expect((await service.snapshot()).windowGpu).toEqual(windowGpu);
+    service.dispose();
+    service = new MetricsService({ ...s.options, windowGpu: () => Promise.reject(new Error('GPU process gone')) });
+    expect((await service.snapshot()).windowGpu).toBeNull();
   });
 
   it('times wake → recording from the capture of the frame the phrase ended in, whichever event comes first', async () => {

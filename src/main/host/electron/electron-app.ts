@@ -13,6 +13,7 @@ import { keepSessionLocal } from './privacy';
 import { createTray } from './tray';
 import { utilityWorkerLauncher } from './utility-worker';
 import { electronProcessUsage } from './app-metrics';
+import { electronWindowGpu } from './window-gpu';
 
 const log = createLogger('electron');
 const WAYLAND = process.platform === 'linux' && process.env.XDG_SESSION_TYPE === 'wayland';
@@ -71,6 +72,7 @@ export function runElectronApp(): void {
       audioInput: new NaudiodonInput(log),
       workerLauncher: utilityWorkerLauncher(),
       processUsage: electronProcessUsage,
+      windowGpu: electronWindowGpu(),
       // No historyPath: the history stays in the CLI's data folder, so `earshot history` sees the app's transcripts.
       clipboard: { writeText: async (text) => clipboard.writeText(text) },
       trustedOrigin: trustedOriginOf(rendererUrl),

@@ -4,7 +4,7 @@ import { DEFAULT_ALERT_THRESHOLDS } from '../../../../shared/settings';
 import { createLogger } from '../../../log';
 import { MetricsService } from '../../../metrics/metrics-service';
 import { clearPidUsage, pidUsageSource } from '../../../metrics/process-usage';
-import { readNvidiaGpus } from '../../../metrics/gpu-reader';
+import { GpuReader } from '../../../metrics/gpu-reader';
 import { isLoopbackAddress } from '../../serve/loopback';
 import { METRICS_JSON_PATH, METRICS_PATH } from '../../metrics-http';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIo } from '../command';
@@ -84,7 +84,7 @@ async function fromThisProcess(format: 'json' | 'prometheus'): Promise<string> {
     onFrameLatency: none,
     framesDropped: () => 0,
     frameQueueDepth: () => 0,
-    gpus: () => readNvidiaGpus(),
+    gpus: () => new GpuReader().read(),
     // This process alone: no settings, no worker (its alerts are the defaults, and there is nothing to free).
     thresholds: () => DEFAULT_ALERT_THRESHOLDS,
     relieveMemory: async () => ({ encoderEntriesDropped: 0, modelsUnloaded: [], arenasReleased: [] }),
