@@ -242,3 +242,90 @@ describe('earshot listen and the clipboard', () => {
     expect(historyOf(db)).toMatchObject([{ id: final?.history_id, text: final?.text }]);
   }, 60_000);
 });
+
+describe('earshot listen --hold-key', () => {
+  const xdotool = (display: string, ...args: string[]) =>
+    run('xdotool', args, { env: { ...process.env, DISPLAY: display } });
+
+  it('records exactly while the key is held in the X session, and a tap makes no utterance', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'history.sqlite');
+    const x = await startXvfb();
+    let heldMs = 0;
+    try {
+      const { code, events, stderr } = await listen(
+        ['--ptt', '--hold-key', 'RightCtrl', '--input-wav', SHARED_AUDIO.jfk, '--max-utterances', '1'],
+        {
+          EARSHOT_CONFIG_DIR: dir,
+          EARSHOT_HISTORY_DB: db,
+          DISPLAY: x.display,
+          WAYLAND_DISPLAY: undefined,
+          XDG_SESSION_TYPE: undefined,
+        },
+        (event) => {
+          if (event.type !== 'hold-key') return;
+          void (async () => {
+            // A brush of the key (100 ms), then a hold of about 3 s, as a person at another app would.
+            await xdotool(x.display, 'keydown', 'Control_R');
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            await xdotool(x.display, 'keyup', 'Control_R');
+            await new Promise((resolve) => setTimeout(resolve, 800));
+            const down = performance.now();
+            await xdotool(x.display, 'keydown', 'Control_R');
+            await new Promise((resolve) => setTimeout(resolve, 3000));
+            await xdotool(x.display, 'keyup', 'Control_R');
+            heldMs = performance.now() - down;
+          })();
+        },
+      );
+      expect(code, stderr).toBe(0);
+      expect(events.find((e) => e.type === 'hold-key')).toEqual({ type: 'hold-key', key: 'RightCtrl', tap_ms: 250 });
+      const states = events.filter((e) => e.type === 'state').map((e) => `${e.state} (${e.reason})`);
+      expect(states.slice(0, 5)).toEqual([
+        'recording (key pressed)',
+        'idle (key tapped)',
+        'recording (key pressed)',
+        'transcribing (key released)',
+        'idle (transcript done)',
+      ]);
+      const finals = events.filter((e) => e.type === 'final');
+      expect(finals).toHaveLength(1);
+      expect(finals[0]).toMatchObject({ trigger: 'ptt', text: expect.stringMatching(/\S/) as unknown });
+      // The recording is the hold, as the test timed it from outside (xdotool's own start-up on either side).
+      const recordingMs = (finals[0]!.timings as { recording_ms: number }).recording_ms;
+      expect(
+        Math.abs(recordingMs - heldMs),
+        `recorded ${recordingMs} ms of a ${heldMs.toFixed(0)} ms hold`,
+      ).toBeLessThan(500);
+      expect(historyOf(db)).toHaveLength(1);
+    } finally {
+      await x.stop();
+    }
+  }, 60_000);
+
+  it('refuses a key it does not know, and says why it cannot work without an X display', async () => {
+    const dir = tempDir();
+    const env = { EARSHOT_CONFIG_DIR: dir, EARSHOT_HISTORY_DB: join(dir, 'history.sqlite') };
+    const unknown = await runCli(['listen', '--hold-key', 'Hyper+Ctrl+X', '--input-wav', SHARED_AUDIO.jfk], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/not one key or a chord of two/);
+    const { code, events } = await listen(['--ptt', '--hold-key', 'F9', '--input-wav', SHARED_AUDIO.jfk], {
+      ...env,
+      DISPLAY: undefined,
+      WAYLAND_DISPLAY: undefined,
+      XDG_SESSION_TYPE: undefined,
+    });
+    expect(code).not.toBe(0);
+    expect(events.find((e) => e.type === 'error')).toMatchObject({
+      code: 'DeviceUnavailable',
+      message: 'A hold key needs an X11 desktop session, and DISPLAY is not set.',
+    });
+    const wayland = await listen(['--ptt', '--hold-key', 'F9', '--input-wav', SHARED_AUDIO.jfk], {
+      ...env,
+      DISPLAY: undefined,
+      WAYLAND_DISPLAY: 'wayland-0',
+      XDG_SESSION_TYPE: 'wayland',
+    });
+    expect(wayland.events.find((e) => e.type === 'error')?.message).toMatch(/use the toggle shortcut/);
+  }, 60_000);
+});

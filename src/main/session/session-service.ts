@@ -187,6 +187,13 @@ export class SessionService {
     return this.status();
   }
 
+  /** A hold key let go too soon to be meant: the recording it started is dropped. */
+  tap(): SessionStatus {
+    this.pressed = false;
+    this.session.pressCancel('key tapped');
+    return this.status();
+  }
+
   /** The global shortcut: a toggle, since desktops report no key release to it. */
   async toggle(): Promise<SessionStatus> {
     return this.pressed ? this.release() : this.press();

@@ -221,6 +221,14 @@ export class VoiceSession {
     if (this.stateNow === 'recording' && this.current?.trigger === 'ptt') void this.end(this.latestSeq, 'key released');
   }
 
+  /** Push-to-talk key tapped, not held (a hold key's tap): what the press started is dropped, no empty utterance. */
+  pressCancel(reason = 'key tapped'): void {
+    if (!this.pttHeld) return;
+    this.pttHeld = false;
+    if (this.queued && this.queued.releaseSeq === undefined) this.queued = undefined;
+    else if (this.stateNow === 'recording' && this.current?.trigger === 'ptt') this.cancel(reason);
+  }
+
   /** Ends whatever runs and goes back to armed or idle; an utterance being recorded is dropped. */
   cancel(reason = 'cancelled'): void {
     if (this.current && this.stateNow === 'recording') {

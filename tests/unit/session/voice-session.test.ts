@@ -126,6 +126,32 @@ describe('VoiceSession', () => {
     expect(states()).toEqual(['recording', 'transcribing', 'idle']);
   });
 
+  it("drops what a hold key's tap started: the recording, or a press queued while transcribing", async () => {
+    const { transcriber, session, events, states } = setup({ wakeEnabled: false });
+    session.frame(10);
+    session.pressStart();
+    session.pressCancel();
+    expect(transcriber.cancelled).toEqual([1]);
+    expect(transcriber.finished).toEqual([]);
+    expect(states()).toEqual(['recording', 'idle']);
+    expect(events.at(-1)).toMatchObject({ type: 'state', state: 'idle', reason: 'key tapped' });
+    // A tap while the previous utterance is transcribing: its queued press goes, the transcript stays.
+    session.pressStart();
+    session.frame(20);
+    session.pressEnd();
+    session.pressStart();
+    expect(events.at(-1)).toMatchObject({ type: 'queued', trigger: 'ptt' });
+    session.pressCancel();
+    transcriber.answer(2, 'kept');
+    await flush();
+    expect(transcriber.started.map((s) => s.id)).toEqual([1, 2]);
+    expect(events.filter((e) => e.type === 'final').map((e) => (e as { text: string }).text)).toEqual(['kept']);
+    expect(session.state).toBe('idle');
+    // A cancel with no key held does nothing.
+    session.pressCancel();
+    expect(session.state).toBe('idle');
+  });
+
   it('rejects a wake word while busy, with the reason, and changes nothing', () => {
     const { session, events } = setup();
     session.wake('alexa', 0.9, 10);

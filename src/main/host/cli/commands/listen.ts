@@ -3,6 +3,7 @@ import { AppError } from '../../../../shared/errors';
 import { openHistory } from '../../../history/open-history';
 import { createLogger } from '../../../log';
 import { SystemClipboard } from '../../../session/clipboard';
+import { DEFAULT_TAP_MS, parseHoldKey, startHoldKey, type HoldKeySpec } from '../../../input/hold-key';
 import { SessionService, type SessionUpdate } from '../../../session/session-service';
 import { historyDbPath, userModelsDir } from '../../../settings/config-dir';
 import { AUDIO_OPTIONS, AUDIO_OPTIONS_HELP, audioServicesFrom, useDevice } from '../audio-options';
@@ -14,18 +15,22 @@ export const listenCommand: CliCommand = {
   name: 'listen',
   summary: 'Run a live voice session: wake word or push-to-talk to a transcript, saved in the history',
   usage: [
-    'earshot listen [--device ID|NAME|auto] [--keyword NAME ...] [--profile NAME] [--ptt] [--max-utterances N] [--json]',
-    '               [--config-dir DIR] [--input-wav FILE]',
+    'earshot listen [--device ID|NAME|auto] [--keyword NAME ...] [--profile NAME] [--ptt] [--hold-key KEY [--tap-ms N]]',
+    '               [--max-utterances N] [--json] [--config-dir DIR] [--input-wav FILE]',
     '',
     '  --device D          the microphone for this run (default: the saved choice, or the lowest latency)',
     '  --keyword NAME      a wake word for this run (repeatable; default: the saved ones). Not saved.',
     '  --profile NAME      a profile for this run (default: the active one). Not saved.',
     '  --ptt               push-to-talk: type start and stop (one per line) on stdin; no wake word',
+    '  --hold-key KEY      record while KEY is held, in any app (X11): RightCtrl, RightAlt, F9, Ctrl+Space, …;',
+    '                      the wake word still listens unless --ptt is given',
+    '  --tap-ms N          a hold shorter than N ms is a tap and is ignored (default 250)',
     '  --max-utterances N  exit after N final transcripts',
     '  --json              one event per line: {"type":"ready","device"}, {"type":"state","state"},',
     '                      {"type":"wake","keyword","score","t"}, {"type":"partial","text"},',
     '                      {"type":"final","text","language","trigger","timings":{…}}, {"type":"error","code","message"},',
-    '                      {"type":"device","state":"capturing","device"} when a lost microphone is back',
+    '                      {"type":"device","state":"capturing","device"} when a lost microphone is back,',
+    '                      {"type":"hold-key","key","tap_ms"} once the hold key is watched',
     AUDIO_OPTIONS_HELP,
     '',
     "The profile's model, decoding, wake-word and VAD settings apply. With a wake word, recording",
@@ -38,6 +43,8 @@ export const listenCommand: CliCommand = {
     keyword: { type: 'string', multiple: true },
     profile: { type: 'string' },
     ptt: { type: 'boolean' },
+    'hold-key': { type: 'string' },
+    'tap-ms': { type: 'string' },
     'max-utterances': { type: 'string' },
     json: { type: 'boolean' },
     ...AUDIO_OPTIONS,
@@ -46,6 +53,15 @@ export const listenCommand: CliCommand = {
   async run({ values, io, stopRequested }) {
     const maxUtterances = integerOption(values['max-utterances'], 'max-utterances', 1, 1_000_000);
     const ptt = Boolean(values.ptt);
+    const tapMs = integerOption(values['tap-ms'], 'tap-ms', 0, 10_000) ?? DEFAULT_TAP_MS;
+    let holdKey: HoldKeySpec | undefined;
+    if (values['hold-key'] !== undefined) {
+      try {
+        holdKey = parseHoldKey(values['hold-key'] as string);
+      } catch (error) {
+        throw error instanceof AppError ? new UsageError(error.message) : error;
+      }
+    }
     const json = Boolean(values.json);
     const log = createLogger('listen');
     const core = await audioServicesFrom(values, log);
@@ -95,6 +111,7 @@ export const listenCommand: CliCommand = {
     });
 
     let lines: ReturnType<typeof createInterface> | undefined;
+    let stopHoldKey: (() => void) | undefined;
     try {
       await session.start();
       const status = core.audio.status;
@@ -110,12 +127,24 @@ export const listenCommand: CliCommand = {
           else if (command) io.err(`push-to-talk takes "start" or "stop", not "${command}"`);
         });
       }
+      if (holdKey) {
+        stopHoldKey = startHoldKey(
+          holdKey,
+          { press: () => void session.press(), release: () => session.release(), tap: () => session.tap() },
+          tapMs,
+        );
+        print(
+          { type: 'hold-key', key: holdKey.text, tap_ms: tapMs },
+          `Hold ${holdKey.text} to talk (holds under ${tapMs} ms are ignored).`,
+        );
+      }
       await Promise.race([enough, stopRequested]);
     } catch (error) {
       if (error instanceof AppError)
         print({ type: 'error', code: error.code, message: error.message }, `error: ${error.message}`);
       throw error;
     } finally {
+      stopHoldKey?.();
       lines?.close();
       stopStatus();
       await session.dispose();
