@@ -26,6 +26,8 @@ export const SessionStatusSchema = z
     shortcut: z
       .object({ accelerator: z.string().nullable(), registered: z.boolean(), problem: z.string().nullable() })
       .strict(),
+    /** The hold key as watched, or why it is not (no X display, Wayland, not registered by this host). */
+    holdKey: z.object({ key: z.string().nullable(), active: z.boolean(), problem: z.string().nullable() }).strict(),
   })
   .strict();
 export type SessionStatus = z.infer<typeof SessionStatusSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_TAP_MS, parseHoldKey } from './hold-key';
 import { checkAccelerator } from './accelerator';
 import { DEFAULT_PROFILE_ID } from './profiles';
 
@@ -7,7 +8,7 @@ import { DEFAULT_PROFILE_ID } from './profiles';
  * file of the headless host. Bump SETTINGS_VERSION and add a migration whenever the shape
  * changes; old files are migrated on load, never discarded.
  */
-export const SETTINGS_VERSION = 6;
+export const SETTINGS_VERSION = 7;
 
 /** What happens around an utterance; each is a switch in the Live view. */
 export const SessionOptionsSchema = z
@@ -30,6 +31,20 @@ export const SessionOptionsSchema = z
         if (!check.ok) context.addIssue({ code: 'custom', message: check.reason });
       })
       .nullable(),
+    /** Hold to talk from any app: a key, or a chord of two, by name (`RightCtrl`, `Ctrl+Space`); null: none. */
+    holdKey: z
+      .string()
+      .max(40)
+      .superRefine((key, context) => {
+        try {
+          parseHoldKey(key);
+        } catch (error) {
+          context.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      })
+      .nullable(),
+    /** A hold shorter than this (ms) is a tap: ignored, so a brush of the key makes no utterance. */
+    holdTapMs: z.number().int().min(0).max(2000),
   })
   .strict();
 export type SessionOptions = z.infer<typeof SessionOptionsSchema>;
@@ -39,6 +54,8 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   cueSound: true,
   retainAudio: false,
   toggleShortcut: 'CommandOrControl+Shift+Space',
+  holdKey: 'RightCtrl',
+  holdTapMs: DEFAULT_TAP_MS,
 };
 
 /**
@@ -161,6 +178,11 @@ export const SETTINGS_MODEL: SettingsModel = {
     5: (old) => ({
       ...old,
       monitoring: { ...(old.monitoring as object), endpoint: { ...DEFAULT_METRICS_ENDPOINT } },
+    }),
+    // v7 adds the hold key (Right Ctrl, as the peers do).
+    6: (old) => ({
+      ...old,
+      session: { ...(old.session as object), holdKey: DEFAULT_SESSION_OPTIONS.holdKey, holdTapMs: DEFAULT_TAP_MS },
     }),
   },
   defaults: defaultSettings,

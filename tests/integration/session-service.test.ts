@@ -128,6 +128,18 @@ describe('voice session over the IPC contract', () => {
     }
   }, 90_000);
 
+  it('drops a press let go while the session was still starting, instead of recording until the next release', async () => {
+    const { api, services } = await bridge();
+    // The press starts the session (seconds: the worker, its models); the key is up long before.
+    const pressing = api.pressToTalk();
+    await sleep(50);
+    services.session.release();
+    const status = await pressing;
+    expect(status).toMatchObject({ running: true, pressed: false, state: 'armed' });
+    await sleep(500);
+    expect(services.session.status()).toMatchObject({ pressed: false, state: 'armed' });
+  }, 60_000);
+
   it('refuses malformed requests with the reason, before any service runs', async () => {
     const { api, services } = await bridge();
     await expect(api.deleteHistoryEntry({ id: -1 })).rejects.toMatchObject({ code: 'InvalidPayload' });

@@ -8,6 +8,8 @@ import type { ServerFrame } from '../../src/shared/ws-protocol';
 export async function connectServe(url: string): Promise<{
   invoke(channel: string, payload?: unknown): Promise<unknown>;
   event(channel: string, matches: (payload: unknown) => boolean, timeoutMs: number): Promise<unknown>;
+  /** Every event of `channel` received so far, oldest first. */
+  received(channel: string): unknown[];
   close(): void;
 }> {
   const page = new URL(url);
@@ -53,6 +55,7 @@ export async function connectServe(url: string): Promise<{
       );
       return frame.type === 'event' ? frame.payload : null;
     },
+    received: (channel) => frames.flatMap((f) => (f.type === 'event' && f.channel === channel ? [f.payload] : [])),
     close: () => ws.close(),
   };
 }

@@ -6,6 +6,7 @@ import {
   DEFAULT_ALERT_THRESHOLDS,
   DEFAULT_METRICS_ENDPOINT,
   DEFAULT_SESSION_OPTIONS,
+  defaultSettings,
   migrateSettings,
   SETTINGS_MODEL,
   SETTINGS_VERSION,
@@ -47,7 +48,7 @@ describe('SettingsService', () => {
     const { path, service } = serviceIn(dir);
     service().update({ activeProfileId: 'low-resource' });
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({
-      version: 6,
+      version: 7,
       activeProfileId: 'low-resource',
       audio: { deviceId: null },
       wake: { keywords: ['hey_jarvis'] },
@@ -127,7 +128,7 @@ describe('settings migration', () => {
     writeFileSync(path, JSON.stringify({ version: 1, activeProfileId: 'low-latency' }));
     const settings = service();
     const upgraded = {
-      version: 6,
+      version: 7,
       activeProfileId: 'low-latency',
       audio: { deviceId: null },
       wake: { keywords: ['hey_jarvis'] },
@@ -162,7 +163,8 @@ describe('settings migration', () => {
       migratedFrom: 4,
       settings: {
         ...v4,
-        version: 6,
+        version: 7,
+        session: { ...v4.session, holdKey: 'RightCtrl', holdTapMs: 250 },
         monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
       },
     });
@@ -182,7 +184,7 @@ describe('settings migration', () => {
       migratedFrom: 5,
       settings: {
         ...v5,
-        version: 6,
+        version: 7,
         monitoring: {
           alerts: { ...DEFAULT_ALERT_THRESHOLDS, cpuPercent: 90 },
           endpoint: { enabled: false, port: 9464, token: null },
@@ -191,13 +193,43 @@ describe('settings migration', () => {
     });
   });
 
+  it('gives a version 6 file the hold key (Right Ctrl) and keeps its session options', () => {
+    const v6 = {
+      version: 6,
+      activeProfileId: 'balanced',
+      audio: { deviceId: null },
+      wake: { keywords: [] },
+      session: { copyToClipboard: false, cueSound: false, retainAudio: false, toggleShortcut: null },
+      monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
+    };
+    expect(migrateSettings(v6)).toEqual({
+      ok: true,
+      migratedFrom: 6,
+      settings: { ...v6, version: 7, session: { ...v6.session, holdKey: 'RightCtrl', holdTapMs: 250 } },
+    });
+  });
+
+  it('refuses a hold key that names no key, saying which', () => {
+    const bad = { ...defaultSettings(), session: { ...DEFAULT_SESSION_OPTIONS, holdKey: 'Hyper' } };
+    const outcome = migrateSettings(bad);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.ok ? '' : outcome.reason).toMatch(/names no key Earshot knows \("Hyper"\)/);
+  });
+
   it('accepts current files unchanged', () => {
     const current = {
       version: SETTINGS_VERSION,
       activeProfileId: 'high-accuracy',
       audio: { deviceId: 'ALSA:mic' },
       wake: { keywords: ['alexa', 'hey_mycroft'] },
-      session: { copyToClipboard: true, cueSound: false, retainAudio: true, toggleShortcut: 'Alt+F9' },
+      session: {
+        copyToClipboard: true,
+        cueSound: false,
+        retainAudio: true,
+        toggleShortcut: 'Alt+F9',
+        holdKey: 'Ctrl+Space',
+        holdTapMs: 400,
+      },
       monitoring: {
         alerts: { ...DEFAULT_ALERT_THRESHOLDS, releaseToFinalP95Ms: 800 },
         endpoint: { enabled: true, port: 9100, token: 'a'.repeat(32) },

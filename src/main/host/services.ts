@@ -21,6 +21,7 @@ import { SettingsService } from '../settings/settings-service';
 import { APP_NAME, APP_VERSION, packageVersion } from './runtime-versions';
 import { bindMetrics } from '../ipc/metrics-handlers';
 import { MetricsEndpoint } from './metrics-endpoint';
+import { HoldKeyService } from '../input/hold-key-service';
 import { MetricsService } from '../metrics/metrics-service';
 import { GpuReader } from '../metrics/gpu-reader';
 import { clearPidUsage, pidUsageSource, type ProcessUsageSource } from '../metrics/process-usage';
@@ -73,6 +74,8 @@ export interface ServiceOptions {
    * host knows more (Electron adds its renderer and GPU processes).
    */
   processUsage?: (workerPid: () => number | undefined) => ProcessUsageSource;
+  /** Watch the hold key from the settings (the desktop app; `serve --hold-key`). */
+  holdKey?: boolean;
   /** The desktop app's window GPU (Electron); the Monitor shows none without it. */
   windowGpu?: () => Promise<WindowGpu | null>;
   log?: Logger;
@@ -167,6 +170,7 @@ export function composeServices(options: ServiceOptions): AppServices {
 
   disposers.push(...bindAudio(core.audio, router, events));
   disposers.push(...bindSession(session, history.store, router, events));
+  const holdKey = options.holdKey ? new HoldKeyService(session, settings, log) : undefined;
   // The app's own Prometheus endpoint follows its settings (off unless the user turned it on).
   const endpoint = new MetricsEndpoint(metrics, log);
   void endpoint.apply(settings.get().monitoring.endpoint);
@@ -183,6 +187,7 @@ export function composeServices(options: ServiceOptions): AppServices {
     appInfo,
     dispose: async () => {
       disposers.splice(0).forEach((dispose) => dispose());
+      holdKey?.dispose();
       await endpoint.close();
       metrics.dispose();
       clearPidUsage();

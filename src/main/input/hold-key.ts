@@ -2,31 +2,9 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as UiohookModule from 'uiohook-napi';
 import { AppError } from '../../shared/errors';
-
-/** Holds shorter than this are taps: ignored, so a brush of the key makes no empty utterance. */
-export const DEFAULT_TAP_MS = 250;
-
-/** Names people write for the keys a hold key is usually on, mapped to uiohook-napi's names. */
-const ALIASES: Record<string, string> = {
-  rightctrl: 'CtrlRight',
-  rightcontrol: 'CtrlRight',
-  ctrl: 'Ctrl',
-  control: 'Ctrl',
-  leftctrl: 'Ctrl',
-  rightalt: 'AltRight',
-  altgr: 'AltRight',
-  leftalt: 'Alt',
-  rightshift: 'ShiftRight',
-  leftshift: 'Shift',
-  rightsuper: 'MetaRight',
-  rightmeta: 'MetaRight',
-  super: 'Meta',
-  win: 'Meta',
-  cmd: 'Meta',
-};
+import { DEFAULT_TAP_MS, type HoldKeySpec } from '../../shared/hold-key';
 
 type Uiohook = typeof UiohookModule;
-type KeyName = keyof Uiohook['UiohookKey'];
 const requireHere = createRequire(import.meta.url);
 let uiohook: Uiohook | undefined;
 /**
@@ -36,70 +14,6 @@ let uiohook: Uiohook | undefined;
 function library(): Uiohook {
   uiohook ??= requireHere('uiohook-napi') as Uiohook;
   return uiohook;
-}
-
-/** Keys a hold key can be on, by uiohook-napi's names (the type checker holds them to the library's). */
-const NAMED_KEYS = [
-  'Ctrl',
-  'CtrlRight',
-  'Alt',
-  'AltRight',
-  'Shift',
-  'ShiftRight',
-  'Meta',
-  'MetaRight',
-  'Space',
-  'Tab',
-  'Enter',
-  'Escape',
-  'Backspace',
-  'CapsLock',
-  'Insert',
-  'Delete',
-  'Home',
-  'End',
-  'PageUp',
-  'PageDown',
-  'ArrowUp',
-  'ArrowDown',
-  'ArrowLeft',
-  'ArrowRight',
-  'ScrollLock',
-  'PrintScreen',
-] as const satisfies readonly KeyName[];
-const KEY_NAMES = new Map<string, KeyName>(
-  [
-    ...NAMED_KEYS,
-    ...Array.from({ length: 24 }, (_, i) => `F${i + 1}` as KeyName),
-    ...Array.from({ length: 26 }, (_, i) => String.fromCharCode(65 + i) as KeyName),
-    ...Array.from({ length: 10 }, (_, i) => i as KeyName),
-  ].map((name) => [String(name).toLowerCase(), name]),
-);
-
-export interface HoldKeySpec {
-  /** As the user wrote it, for messages. */
-  text: string;
-  keys: KeyName[];
-}
-
-/** "RightCtrl", "F9", "Ctrl+Space": one key or a chord of two, by name; a clear error otherwise. */
-export function parseHoldKey(text: string): HoldKeySpec {
-  const names = text.split('+').map((p) => p.trim());
-  if (names.length > 2 || names.some((n) => n === ''))
-    throw new AppError(
-      'InvalidPayload',
-      `The hold key "${text}" is not one key or a chord of two (e.g. RightCtrl, Ctrl+Space).`,
-    );
-  const keys = names.map((name) => {
-    const key = KEY_NAMES.get((ALIASES[name.toLowerCase()] ?? name).toLowerCase());
-    if (key === undefined)
-      throw new AppError(
-        'InvalidPayload',
-        `The hold key "${text}" names no key Earshot knows ("${name}"). Use a name such as RightCtrl, RightAlt, F9, Space or A.`,
-      );
-    return key;
-  });
-  return { text, keys };
 }
 
 /**
@@ -133,7 +47,8 @@ export interface HoldKeyEvents {
 /**
  * Press and release from a key's down and up events: the press when every key of the chord is
  * down, the release (or a tap, when held under `tapMs`) when any of them comes up. Key repeat
- * (more downs while held) changes nothing. A hold is timed with the events' own timestamps (the
+ * (more downs while held) changes nothing; another key pressed meanwhile makes it a shortcut,
+ * dropped like a tap. A hold is timed with the events' own timestamps (the
  * X server's, in ms), not when they reach this process: on a busy machine they arrive late, and a
  * tap must not become an utterance.
  */
@@ -149,7 +64,14 @@ export class HoldKeyTracker {
   ) {}
 
   keyDown(keycode: number, time: number): void {
-    if (!this.keycodes.includes(keycode)) return;
+    if (!this.keycodes.includes(keycode)) {
+      // Another key while it is held: a shortcut (Right Ctrl + C), not talk. What the press began goes.
+      if (this.pressedAt !== undefined) {
+        this.pressedAt = undefined;
+        this.events.tap();
+      }
+      return;
+    }
     this.down.add(keycode);
     if (this.pressedAt === undefined && this.keycodes.every((k) => this.down.has(k))) {
       this.pressedAt = time;

@@ -49,6 +49,7 @@ export interface SessionServiceOptions {
 }
 
 export type ShortcutState = SessionStatus['shortcut'];
+export type HoldKeyState = SessionStatus['holdKey'];
 
 /**
  * The voice session as a service: it joins capture, the worker's wake word, VAD and Whisper
@@ -62,9 +63,13 @@ export class SessionService {
   private readonly disposers: (() => void)[] = [];
   private running = false;
   private pressed = false;
+  /** Counts presses and releases: a press still starting the session is stale once this moved on. */
+  private presses = 0;
   private starting: Promise<void> | undefined;
   /** Set by a host that registers the global shortcut (the desktop app); null elsewhere. */
   private shortcut: ShortcutState | null = null;
+  /** Set by a host that watches the hold key (the desktop app, `serve --hold-key`); null elsewhere. */
+  private holdKey: HoldKeyState | null = null;
   private deviceLost = false;
 
   constructor(private readonly options: SessionServiceOptions) {
@@ -133,6 +138,13 @@ export class SessionService {
             registered: false,
             problem: 'Global shortcuts work in the desktop app only.',
           },
+      holdKey: this.holdKey
+        ? { ...this.holdKey }
+        : {
+            key: this.options.settings.get().session.holdKey,
+            active: false,
+            problem: 'The hold key works in the desktop app, and with `earshot serve --hold-key`.',
+          },
     };
   }
 
@@ -175,13 +187,17 @@ export class SessionService {
 
   /** Push-to-talk down: records from the press (with pre-roll), starting the session if needed. */
   async press(): Promise<SessionStatus> {
+    const press = ++this.presses;
     if (!this.running) await this.start();
+    // Let go (or tapped) while the session was still starting: nothing was heard, nothing to record.
+    if (press !== this.presses) return this.status();
     this.pressed = true;
     this.session.pressStart();
     return this.status();
   }
 
   release(): SessionStatus {
+    this.presses++;
     this.pressed = false;
     this.session.pressEnd();
     return this.status();
@@ -189,6 +205,7 @@ export class SessionService {
 
   /** A hold key let go too soon to be meant: the recording it started is dropped. */
   tap(): SessionStatus {
+    this.presses++;
     this.pressed = false;
     this.session.pressCancel('key tapped');
     return this.status();
@@ -208,6 +225,12 @@ export class SessionService {
   /** A problem found outside the session (the host's shortcut registration), shown with the session's. */
   reportProblem(error: { code: AppErrorData['code']; message: string }): void {
     this.problem('error', error);
+  }
+
+  /** The host reports whether it watches the hold key, or why not. */
+  setHoldKeyState(state: HoldKeyState): void {
+    this.holdKey = state;
+    this.statusChanged();
   }
 
   /** The host reports how its global shortcut registration went. */

@@ -1,6 +1,7 @@
 // The hold key's rules: names and chords people write, press when the whole chord is down, release or tap (by the hold's length) when any key comes up, key repeat ignored; and where a global hold key cannot work (no X display, Wayland), said before the native hook could abort the process.
 import { describe, expect, it } from 'vitest';
-import { HoldKeyTracker, holdKeyUnavailable, parseHoldKey } from '../../../src/main/input/hold-key';
+import { HoldKeyTracker, holdKeyUnavailable } from '../../../src/main/input/hold-key';
+import { parseHoldKey } from '../../../src/shared/hold-key';
 
 /** A tracker fed events stamped with a clock the test sets (the X server's timestamps, live). */
 function tracker(keycodes: number[], tapMs = 250) {
@@ -41,6 +42,17 @@ describe('hold key', () => {
     t.keyUp(3613); // a stray second up
     t.keyDown(30); // another key
     expect(events).toEqual(['press', 'tap', 'press', 'release']);
+  });
+
+  it('drops the press when another key goes down while it is held: that is a shortcut, not talk', () => {
+    const { t, events, at } = tracker([3613]);
+    t.keyDown(3613);
+    at(600);
+    t.keyDown(46); // C: Right Ctrl + C
+    t.keyUp(46);
+    at(900);
+    t.keyUp(3613);
+    expect(events).toEqual(['press', 'tap']);
   });
 
   it('presses a chord once both keys are down, in either order, and ends it when either comes up', () => {

@@ -145,6 +145,29 @@ describe('LiveView with the real session', () => {
     }
   });
 
+  it('shows the hold key and why it is not active here, refuses a name that is no key, and saves another', async () => {
+    const live = await mountLive();
+    try {
+      const hold = live.wrapper.get('[data-testid="hold-key"]');
+      expect(hold.get('kbd').text()).toBe('RightCtrl');
+      expect(hold.get('[data-testid="hold-key-problem"]').text()).toBe(
+        'Not active: The hold key works in the desktop app, and with `earshot serve --hold-key`.',
+      );
+      await live.wrapper.get('#hold-key-input').setValue('Hyper');
+      await hold.get('form').trigger('submit');
+      await vi.waitFor(() => expect(live.wrapper.find('[role="alert"]').exists()).toBe(true));
+      expect(live.wrapper.get('[role="alert"]').text()).toMatch(
+        /holdKey The hold key "Hyper" names no key Earshot knows/,
+      );
+      expect(live.services.settings.get().session.holdKey).toBe('RightCtrl');
+      await live.wrapper.get('#hold-key-input').setValue('F9');
+      await hold.get('form').trigger('submit');
+      await vi.waitFor(() => expect(live.services.settings.get().session.holdKey).toBe('F9'));
+    } finally {
+      await live.dispose();
+    }
+  });
+
   it('shows the shortcut and why it is not active, and the error of a malformed request', async () => {
     const live = await mountLive();
     try {

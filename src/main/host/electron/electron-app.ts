@@ -73,6 +73,7 @@ export function runElectronApp(): void {
       workerLauncher: utilityWorkerLauncher(),
       processUsage: electronProcessUsage,
       windowGpu: electronWindowGpu(),
+      holdKey: true,
       // No historyPath: the history stays in the CLI's data folder, so `earshot history` sees the app's transcripts.
       clipboard: { writeText: async (text) => clipboard.writeText(text) },
       trustedOrigin: trustedOriginOf(rendererUrl),

@@ -28,6 +28,8 @@ export interface ServeOptions {
   settingsBackend: SettingsBackend;
   audioInput: AudioInput;
   clipboard: Clipboard | null;
+  /** Watch the settings' hold key (`serve --hold-key`); off by default, as a key hook is global. */
+  holdKey?: boolean;
   log: Logger;
 }
 
@@ -59,6 +61,7 @@ export async function startServeHost(options: ServeOptions): Promise<ServeHost> 
     settingsBackend: options.settingsBackend,
     audioInput: options.audioInput,
     clipboard: options.clipboard,
+    holdKey: options.holdKey,
     trustedOrigin: trustedOriginOf(origin),
     log,
   });

@@ -11,9 +11,11 @@ export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'Run Earshot headless and open its interface in a browser (loopback only)',
   usage: [
-    'earshot serve [--port N] [--config-dir DIR] [--input-wav FILE] [--no-build] [--json]',
+    'earshot serve [--port N] [--hold-key] [--config-dir DIR] [--input-wav FILE] [--no-build] [--json]',
     '',
     '  --port N            port on 127.0.0.1 (default: a free port)',
+    '  --hold-key          watch the hold key from the settings (Right Ctrl unless changed in the Live view):',
+    '                      hold it in any app to talk (X11)',
     '  --no-build          do not rebuild the interface when its sources changed',
     '  --json              print {"url","port","settings"} as one line once ready',
     AUDIO_OPTIONS_HELP,
@@ -24,6 +26,7 @@ export const serveCommand: CliCommand = {
   options: {
     port: { type: 'string' },
     ...AUDIO_OPTIONS,
+    'hold-key': { type: 'boolean' },
     'no-build': { type: 'boolean' },
     json: { type: 'boolean' },
   },
@@ -39,6 +42,7 @@ export const serveCommand: CliCommand = {
       clipboard: new SystemClipboard(),
       rendererDir: RENDERER_BUILD_DIR,
       settingsBackend: new JsonFileSettingsBackend(settingsPath),
+      holdKey: Boolean(values['hold-key']),
       log,
     });
     for (const notice of host.services.settings.notices) io.err(`warning: ${notice.message}`);
