@@ -36,8 +36,14 @@ export class MetricsEndpoint {
     return this.chain.then(() => this.status);
   }
 
+  /** Stops the server once a change under way is done; a later `apply` starts it again. */
   async close(): Promise<void> {
-    await this.apply({ enabled: false, port: this.status.port || 1024, token: null });
+    this.chain = this.chain.then(async () => {
+      await this.stop();
+      this.status = { ...this.status, url: null };
+    });
+    this.applied = '';
+    await this.chain;
   }
 
   private async change(settings: MetricsEndpointSettings): Promise<void> {

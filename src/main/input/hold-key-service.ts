@@ -3,7 +3,7 @@ import { parseHoldKey } from '../../shared/hold-key';
 import type { Logger } from '../log';
 import type { SessionService } from '../session/session-service';
 import type { SettingsService } from '../settings/settings-service';
-import { holdKeyUnavailable, startHoldKey } from './hold-key';
+import { holdKeyUnavailable, startHoldKey, type HoldKeyEvents } from './hold-key';
 
 /**
  * The hold key from the settings (`session.holdKey`, `session.holdTapMs`), watched for the
@@ -40,22 +40,20 @@ export class HoldKeyService {
     const why = holdKeyUnavailable();
     if (why) return this.session.setHoldKeyState({ key: holdKey, active: false, problem: why });
     try {
-      this.stopHook = startHoldKey(
-        parseHoldKey(holdKey),
-        {
-          press: () =>
-            void this.session
-              .press()
-              .catch((error: unknown) => this.log.warn('hold key: the session did not start', error)),
-          release: () => this.session.release(),
-          tap: () => this.session.tap(),
-        },
-        holdTapMs,
-      );
+      this.stopHook = startHoldKey(parseHoldKey(holdKey), sessionHoldEvents(this.session, this.log), holdTapMs);
     } catch (error) {
       this.log.warn('could not watch the hold key', error);
       return this.session.setHoldKeyState({ key: holdKey, active: false, problem: (error as Error).message });
     }
     this.session.setHoldKeyState({ key: holdKey, active: true, problem: null });
   }
+}
+
+/** A hold key's press, release and tap, as the session's push-to-talk (the app's, or `listen --hold-key`). */
+export function sessionHoldEvents(session: SessionService, log: Logger): HoldKeyEvents {
+  return {
+    press: () => void session.press().catch((error: unknown) => log.warn('hold key: the session did not start', error)),
+    release: () => session.release(),
+    tap: () => session.tap(),
+  };
 }

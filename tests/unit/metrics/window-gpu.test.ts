@@ -1,6 +1,13 @@
-// The desktop window's GPU as the Monitor shows it, from Chromium's GPUInfo (the shape of Electron's own example response for app.getGPUInfo, with the device fields newer Chromium adds) and its feature status; anything not in the expected shape is left out.
+// The desktop window's GPU as the Monitor shows it, from Chromium's GPUInfo (tests/fixtures/chromium/gpu-info.json: the shape of Electron's own example response for app.getGPUInfo, with the device fields newer Chromium adds) and its feature status; anything not in the expected shape is left out.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { windowGpuFrom } from '../../../src/main/metrics/window-gpu';
+
+/** Chromium's report on a laptop with an Intel iGPU active and an NVIDIA card idle. */
+const CHROMIUM_GPU_INFO: unknown = JSON.parse(
+  readFileSync(join(import.meta.dirname, '../../fixtures/chromium/gpu-info.json'), 'utf8'),
+);
 
 const FEATURES = {
   '2d_canvas': 'enabled',
@@ -13,26 +20,7 @@ const FEATURES = {
 
 describe('window GPU', () => {
   it('keeps the renderer, each device with hex PCI ids, and the feature status', () => {
-    const info = {
-      auxAttributes: {
-        amdSwitchable: true,
-        directRendering: true,
-        glRenderer: 'ANGLE (Intel, Mesa Intel(R) UHD Graphics 620 (KBL GT2), OpenGL 4.6)',
-        glVendor: 'Google Inc. (Intel)',
-      },
-      gpuDevice: [
-        {
-          active: true,
-          vendorId: 0x8086,
-          deviceId: 0x5917,
-          deviceString: 'Intel(R) UHD Graphics 620',
-          driverVersion: '23.2.1',
-        },
-        { active: false, vendorId: 0x10de, deviceId: 0x1c8d, driverVendor: 'NVIDIA' },
-      ],
-      machineModelName: 'MacBookPro',
-    };
-    expect(windowGpuFrom(info, FEATURES)).toEqual({
+    expect(windowGpuFrom(CHROMIUM_GPU_INFO, FEATURES)).toEqual({
       renderer: 'ANGLE (Intel, Mesa Intel(R) UHD Graphics 620 (KBL GT2), OpenGL 4.6)',
       devices: [
         { vendorId: '8086', deviceId: '5917', active: true, name: 'Intel(R) UHD Graphics 620', driver: '23.2.1' },

@@ -1,5 +1,7 @@
 // @vitest-environment happy-dom
 // The Monitor view over the real metrics service behind the loopback bridge: the desktop window's GPU (Chromium's report, through the parser the Electron host uses) with its features, and the Prometheus endpoint card, off until turned on.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,19 +20,9 @@ afterEach(async () => {
 });
 
 /** What Chromium reports on a laptop with an Intel iGPU active and an NVIDIA card idle. */
-const CHROMIUM_GPU_INFO = {
-  auxAttributes: { glRenderer: 'ANGLE (Intel, Mesa Intel(R) UHD Graphics 620 (KBL GT2), OpenGL 4.6)' },
-  gpuDevice: [
-    {
-      active: true,
-      vendorId: 0x8086,
-      deviceId: 0x5917,
-      deviceString: 'Intel(R) UHD Graphics 620',
-      driverVersion: '23.2.1',
-    },
-    { active: false, vendorId: 0x10de, deviceId: 0x1c8d },
-  ],
-};
+const CHROMIUM_GPU_INFO: unknown = JSON.parse(
+  readFileSync(join(import.meta.dirname, '../../fixtures/chromium/gpu-info.json'), 'utf8'),
+);
 
 describe('Monitor view', () => {
   it("shows the desktop window's GPU and what Chromium accelerates on it", async () => {

@@ -5,6 +5,7 @@ import { createLogger } from '../../../log';
 import { SystemClipboard } from '../../../session/clipboard';
 import { DEFAULT_TAP_MS, parseHoldKey, type HoldKeySpec } from '../../../../shared/hold-key';
 import { startHoldKey } from '../../../input/hold-key';
+import { sessionHoldEvents } from '../../../input/hold-key-service';
 import { SessionService, type SessionUpdate } from '../../../session/session-service';
 import { historyDbPath, userModelsDir } from '../../../settings/config-dir';
 import { AUDIO_OPTIONS, AUDIO_OPTIONS_HELP, audioServicesFrom, useDevice } from '../audio-options';
@@ -129,11 +130,7 @@ export const listenCommand: CliCommand = {
         });
       }
       if (holdKey) {
-        stopHoldKey = startHoldKey(
-          holdKey,
-          { press: () => void session.press(), release: () => session.release(), tap: () => session.tap() },
-          tapMs,
-        );
+        stopHoldKey = startHoldKey(holdKey, sessionHoldEvents(session, log), tapMs);
         print(
           { type: 'hold-key', key: holdKey.text, tap_ms: tapMs },
           `Hold ${holdKey.text} to talk (holds under ${tapMs} ms are ignored).`,
