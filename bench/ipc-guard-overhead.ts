@@ -7,6 +7,7 @@ import { trustedOriginOf } from '../src/main/ipc/sender-guard';
 import { createLogger } from '../src/main/log';
 import { JsonFileSettingsBackend } from '../src/main/settings/json-file-backend';
 import { describeMicros, percentile, sampleMicros } from './stats';
+import { NO_DESKTOP } from '../src/main/actions/desktop';
 
 /**
  * What the IPC guard (sender check + zod request and response parsing) costs per call,
@@ -23,7 +24,7 @@ export const guardOverhead = {
         audioInput: await WavFileInput.open([join(import.meta.dirname, '..', '..', 'shared', 'audio', 'jfk.wav')]),
         trustedOrigin: trustedOriginOf('http://127.0.0.1:1'),
         historyPath: join(dir, 'history.sqlite'),
-        clipboard: null,
+        desktop: NO_DESKTOP,
         log: createLogger('bench', () => undefined),
       });
       const sender = { url: 'http://127.0.0.1:1/', isTopFrame: true, connectionId: 'bench' };

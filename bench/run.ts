@@ -5,6 +5,7 @@ import { frameLatencyBench } from './frame-latency';
 import { guardOverhead } from './ipc-guard-overhead';
 import { livePttBench } from './live-ptt';
 import { monitorCostBench } from './monitor-cost';
+import { pasteBench } from './paste';
 import { resamplerBench } from './resampler';
 import { sessionCpuBench, sessionMemoryBench, sessionReleaseBench, sessionWakeBench } from './session';
 import { ringBufferBench } from './ring-buffer';
@@ -32,6 +33,7 @@ const BENCHMARKS = [
   sessionCpuBench,
   sessionMemoryBench,
   monitorCostBench,
+  pasteBench,
   wakeAccuracyBench,
 ];
 

@@ -22,6 +22,8 @@ import { TranscriptResultSchema } from '../src/shared/worker-protocol';
 import { SpeechGenerator, type SpeechPart } from '../tests/support/tts-speech';
 import { wordErrorRate } from '../tests/support/wer';
 import { percentile } from './stats';
+import { NO_DESKTOP } from '../src/main/actions/desktop';
+import { TextOutput } from '../src/main/actions/text-output';
 
 const BUILT_WORKER = join(import.meta.dirname, '..', 'out', 'main', 'worker.js');
 const TARGETS = {
@@ -86,7 +88,7 @@ async function rig(dir: string, wav: string, atEnd: WavEnd, wakeWord: boolean): 
   const session = new SessionService({
     ...core,
     history,
-    clipboard: null,
+    output: new TextOutput(NO_DESKTOP),
     userModelsDir: userModelsDir(),
     log,
     wakeWord,

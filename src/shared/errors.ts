@@ -35,6 +35,10 @@ export const ERROR_CODES = [
   'HistoryEntryMissing',
   'ClipboardUnavailable',
   'ShortcutUnavailable',
+  // Text where the cursor is
+  'KeyInjectionUnavailable',
+  'OutputExcluded',
+  'OutputFailed',
   // Anything a service did not name
   'Internal',
 ] as const;

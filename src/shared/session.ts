@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorCodeSchema } from './errors';
-import { SessionOptionsSchema } from './settings';
+import { OutputModeSchema, SessionOptionsSchema } from './settings';
 
 /** The voice session and its history as the renderer sees them (the IPC contract's payloads). */
 
@@ -91,7 +91,11 @@ export const FinalTranscriptSchema = z
      * their way: the text came from main's copy of the whole audio.
      */
     recovered: z.boolean(),
-    copied: z.boolean(),
+    /**
+     * Where the text went besides the history (`history`: nowhere else), and the app it went
+     * into or was kept from (null where the platform does not say).
+     */
+    output: z.object({ delivered: OutputModeSchema, app: z.string().nullable() }).strict(),
     timings: UtteranceTimingsSchema,
     /** What the final pass decoded, and whether its encoder outputs came from the cache (the Monitor's counters). */
     work: FinalPassWorkSchema.optional(),
@@ -99,10 +103,13 @@ export const FinalTranscriptSchema = z
   .strict();
 export type FinalTranscript = z.infer<typeof FinalTranscriptSchema>;
 
-/** Something the user should see that is not a state change: a failure, or a trigger queued or turned down. */
+/**
+ * Something the user should see that is not a state change: a failure, a trigger queued or turned
+ * down, or a notice (a fallback, an app the text was kept from).
+ */
 export const SessionProblemSchema = z
   .object({
-    kind: z.enum(['error', 'rejected', 'queued']),
+    kind: z.enum(['error', 'rejected', 'queued', 'notice']),
     code: ErrorCodeSchema.nullable(),
     message: z.string(),
   })

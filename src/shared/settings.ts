@@ -8,16 +8,44 @@ import { DEFAULT_PROFILE_ID } from './profiles';
  * file of the headless host. Bump SETTINGS_VERSION and add a migration whenever the shape
  * changes; old files are migrated on load, never discarded.
  */
-export const SETTINGS_VERSION = 7;
+export const SETTINGS_VERSION = 8;
+
+/**
+ * Where a final transcript goes besides the history: nowhere else, the clipboard, pasted where
+ * the cursor is (the clipboard saved and put back around it), or typed as keystrokes (for apps
+ * that block paste).
+ */
+export const OutputModeSchema = z.enum(['history', 'clipboard', 'paste', 'type']);
+export type OutputMode = z.infer<typeof OutputModeSchema>;
+export const OUTPUT_MODES = OutputModeSchema.options;
+
+/**
+ * Apps Earshot never types or pastes into, by window class or a word of their title: password
+ * managers (a dictation in a password field is a leak waiting to happen).
+ */
+export const DEFAULT_EXCLUDED_APPS = [
+  'keepassxc',
+  'keepass2',
+  '1password',
+  'bitwarden',
+  'enpass',
+  'lastpass',
+  'nordpass',
+  'dashlane',
+  'seahorse',
+  'kwalletmanager5',
+];
 
 /** What happens around an utterance; each is a switch in the Live view. */
 export const SessionOptionsSchema = z
   .object({
-    /**
-     * Copy each final transcript to the clipboard. Off by default: the clipboard is shared
-     * with every app (and clipboard managers keep it), so dictation lands there only on request.
-     */
-    copyToClipboard: z.boolean(),
+    output: OutputModeSchema,
+    /** Keep the full stop at the end of a dictation (off: "send it" rather than "Send it."). */
+    keepTrailingPeriod: z.boolean(),
+    /** Window classes or title words never typed into (see DEFAULT_EXCLUDED_APPS). */
+    excludedApps: z.array(z.string().trim().min(1).max(100)).max(100),
+    /** Terminals are excluded unless allowed: typed text there runs as a command. */
+    typeIntoTerminals: z.boolean(),
     /** A short tone when the wake word is heard, so the user knows recording began. */
     cueSound: z.boolean(),
     /** Keep each utterance's audio as a WAV file beside the history (pruned under a size cap). */
@@ -50,7 +78,10 @@ export const SessionOptionsSchema = z
 export type SessionOptions = z.infer<typeof SessionOptionsSchema>;
 
 export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
-  copyToClipboard: false,
+  output: 'paste',
+  keepTrailingPeriod: true,
+  excludedApps: [...DEFAULT_EXCLUDED_APPS],
+  typeIntoTerminals: false,
   cueSound: true,
   retainAudio: false,
   toggleShortcut: 'CommandOrControl+Shift+Space',
@@ -184,6 +215,22 @@ export const SETTINGS_MODEL: SettingsModel = {
       ...old,
       session: { ...(old.session as object), holdKey: DEFAULT_SESSION_OPTIONS.holdKey, holdTapMs: DEFAULT_TAP_MS },
     }),
+    // v8 puts text where the cursor is. "Copy transcripts" becomes the clipboard output; an existing
+    // user who did not copy keeps the history only (new installs paste): nothing starts typing
+    // into their apps unasked.
+    7: (old) => {
+      const { copyToClipboard, ...session } = old.session as { copyToClipboard?: unknown };
+      return {
+        ...old,
+        session: {
+          ...session,
+          output: copyToClipboard === true ? 'clipboard' : 'history',
+          keepTrailingPeriod: true,
+          excludedApps: [...DEFAULT_EXCLUDED_APPS],
+          typeIntoTerminals: false,
+        },
+      };
+    },
   },
   defaults: defaultSettings,
 };

@@ -3,9 +3,10 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/main/history/history-store';
+import { historyOf } from '../support/history-of';
 import { defaultSettings, type Settings } from '../../src/shared/settings';
 import { ROOT, runCli, spawnCli } from '../support/cli-process';
 import { SHARED_AUDIO } from '../support/shared-audio';
@@ -121,15 +122,6 @@ function saveSettings(dir: string, change: (settings: Settings) => void = () => 
   return text;
 }
 
-function historyOf(db: string) {
-  const history = HistoryStore.open(db);
-  try {
-    return history.list();
-  } finally {
-    history.close();
-  }
-}
-
 describe('earshot listen, run-only options', () => {
   it('listens only for --keyword, without saving it: alexa does not wake on "hey jarvis", and Ctrl-C ends the session (exit 0)', async () => {
     const dir = tempDir();
@@ -198,7 +190,7 @@ describe('earshot listen and the clipboard', () => {
   it('copies the final to the X clipboard when copying is on', async () => {
     const dir = tempDir();
     const wav = await sessionWav(dir);
-    saveSettings(dir, (s) => (s.session.copyToClipboard = true));
+    saveSettings(dir, (s) => (s.session.output = 'clipboard'));
     const x = await startXvfb();
     try {
       const { code, events, stderr } = await listen(['--input-wav', wav.path, '--max-utterances', '1'], {
@@ -211,7 +203,7 @@ describe('earshot listen and the clipboard', () => {
       expect(code, stderr).toBe(0);
       expect(events.filter((e) => e.type === 'error')).toEqual([]);
       const final = events.find((e) => e.type === 'final');
-      expect(final).toMatchObject({ copied: true, text: expect.stringMatching(/\S/) as unknown });
+      expect(final).toMatchObject({ output: 'clipboard', text: expect.stringMatching(/\S/) as unknown });
       const clipboard = await run(XSEL, ['--clipboard', '--output'], { env: { ...process.env, DISPLAY: x.display } });
       expect(clipboard.stdout).toBe(final?.text);
     } finally {
@@ -222,7 +214,7 @@ describe('earshot listen and the clipboard', () => {
   it('without a display, says the copy failed and still saves the final in the history', async () => {
     const dir = tempDir();
     const wav = await sessionWav(dir);
-    saveSettings(dir, (s) => (s.session.copyToClipboard = true));
+    saveSettings(dir, (s) => (s.session.output = 'clipboard'));
     const db = join(dir, 'history.sqlite');
     const { code, events, stderr } = await listen(['--input-wav', wav.path, '--max-utterances', '1'], {
       EARSHOT_CONFIG_DIR: dir,
@@ -233,7 +225,7 @@ describe('earshot listen and the clipboard', () => {
     });
     expect(code, stderr).toBe(0);
     const final = events.find((e) => e.type === 'final');
-    expect(final).toMatchObject({ copied: false, text: expect.stringMatching(/\S/) as unknown });
+    expect(final).toMatchObject({ output: 'history', text: expect.stringMatching(/\S/) as unknown });
     const problem = events.find((e) => e.type === 'error');
     expect(problem).toMatchObject({ code: 'ClipboardUnavailable' });
     expect(problem?.message).toMatch(
@@ -241,6 +233,89 @@ describe('earshot listen and the clipboard', () => {
     );
     expect(historyOf(db)).toMatchObject([{ id: final?.history_id, text: final?.text }]);
   }, 60_000);
+});
+
+describe('earshot listen --output', () => {
+  it('without a display, says once that finals stay in the history, and saves every one', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'history.sqlite');
+    const { code, events, stderr } = await listen(
+      ['--output', 'paste', '--ptt', '--input-wav', SHARED_AUDIO.jfk, '--max-utterances', '2'],
+      {
+        EARSHOT_CONFIG_DIR: dir,
+        EARSHOT_HISTORY_DB: db,
+        DISPLAY: undefined,
+        WAYLAND_DISPLAY: undefined,
+        XDG_SESSION_TYPE: undefined,
+      },
+      (event, stdin) => {
+        if (event.type !== 'ready') return;
+        // Two pushes of about 2.5 s each while jfk.wav plays.
+        for (const [at, line] of [
+          [0, 'start'],
+          [2500, 'stop'],
+          [3500, 'start'],
+          [6000, 'stop'],
+        ] as const)
+          setTimeout(() => stdin.write(`${line}\n`), at);
+      },
+    );
+    expect(code, stderr).toBe(0);
+    const finals = events.filter((e) => e.type === 'final');
+    expect(finals.map((f) => f.output)).toEqual(['history', 'history']);
+    expect(events.filter((e) => e.type === 'notice')).toEqual([
+      {
+        type: 'notice',
+        code: 'KeyInjectionUnavailable',
+        message:
+          'There is no desktop session here (DISPLAY and WAYLAND_DISPLAY are not set): transcripts are saved in the history only.',
+      },
+    ]);
+    expect(events.filter((e) => e.type === 'error')).toEqual([]);
+    expect(
+      historyOf(db)
+        .map((h) => h.id)
+        .sort(),
+    ).toEqual(finals.map((f) => f.history_id).sort());
+  }, 60_000);
+
+  it('on Wayland without wtype or ydotool, says what to install, falls back to the clipboard, and saves the final', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'history.sqlite');
+    const wav = await sessionWav(dir);
+    const { code, events, stderr } = await listen(
+      ['--output', 'type', '--input-wav', wav.path, '--max-utterances', '1'],
+      {
+        EARSHOT_CONFIG_DIR: dir,
+        EARSHOT_HISTORY_DB: db,
+        DISPLAY: undefined,
+        WAYLAND_DISPLAY: 'wayland-earshot-test',
+        XDG_SESSION_TYPE: 'wayland',
+        // Only node's own folder: no wtype, no ydotool, no wl-copy.
+        PATH: dirname(process.execPath),
+      },
+    );
+    expect(code, stderr).toBe(0);
+    const final = events.find((e) => e.type === 'final');
+    expect(events.find((e) => e.type === 'notice')).toMatchObject({
+      code: 'KeyInjectionUnavailable',
+      message: expect.stringMatching(
+        /^On Wayland, apps cannot send keys to other apps: install wtype .* or ydotool .*\. Transcripts are copied to the clipboard instead\.$/,
+      ) as unknown,
+    });
+    // No wl-copy either: the copy fails, said as such, and the final is in the history.
+    expect(events.find((e) => e.type === 'error')).toMatchObject({ code: 'ClipboardUnavailable' });
+    expect(final).toMatchObject({ output: 'history' });
+    expect(historyOf(db)).toMatchObject([{ id: final?.history_id, text: final?.text }]);
+  }, 60_000);
+
+  it('refuses an output that does not exist, and lists the ones that do', async () => {
+    const result = await runCli(['listen', '--output', 'fax', '--input-wav', SHARED_AUDIO.jfk], {
+      EARSHOT_CONFIG_DIR: tempDir(),
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('earshot: --output takes history, clipboard, paste, type, not "fax"\n');
+  });
 });
 
 describe('earshot listen --hold-key', () => {

@@ -11,6 +11,7 @@ import { WavFileInput } from '../../src/main/audio/wav-file-input';
 import { memoryLog } from '../support/memory-log';
 import { SHARED_AUDIO } from '../support/shared-audio';
 import { useTempDirs } from '../support/temp-dir';
+import { NO_DESKTOP } from '../../src/main/actions/desktop';
 
 const tempDir = useTempDirs();
 let host: ServeHost | undefined;
@@ -32,7 +33,7 @@ async function start(
     rendererDir,
     settingsBackend: new JsonFileSettingsBackend(join(configDir, 'settings.json')),
     audioInput: await WavFileInput.open([SHARED_AUDIO.jfk]),
-    clipboard: null,
+    desktop: NO_DESKTOP,
     log,
   });
   return { host, lines, rendererDir };

@@ -17,6 +17,7 @@ import { memoryLog } from '../support/memory-log';
 import { SHARED_AUDIO } from '../support/shared-audio';
 import { useTempDirs } from '../support/temp-dir';
 import { normaliseText } from '../support/wer';
+import { NO_DESKTOP } from '../../src/main/actions/desktop';
 
 const tempDir = useTempDirs();
 const running: AppServices[] = [];
@@ -66,7 +67,7 @@ class ShortcutTable implements ShortcutRegistry {
 describe('voice session over the IPC contract', () => {
   it('records push-to-talk from press to release, saves the final with its recording, and lists it', async () => {
     const { api, seen } = await bridge();
-    await api.setSessionOptions({ retainAudio: true, copyToClipboard: true });
+    await api.setSessionOptions({ retainAudio: true, output: 'clipboard' });
     const pressed = await api.pressToTalk();
     expect(pressed).toMatchObject({ running: true, pressed: true, state: 'recording' });
     // jfk.wav plays from the start of capture: "And so, my fellow Americans, ask not…" is in the first 4.5 s.
@@ -74,7 +75,8 @@ describe('voice session over the IPC contract', () => {
     expect(await api.releaseToTalk()).toMatchObject({ pressed: false });
     const final = await seen.next<FinalTranscript>('session:final');
     expect(normaliseText(final.text).join(' ')).toContain('my fellow americans');
-    expect(final).toMatchObject({ trigger: 'ptt', keyword: null, recovered: false, noSpeech: false, copied: false });
+    expect(final).toMatchObject({ trigger: 'ptt', keyword: null, recovered: false, noSpeech: false });
+    expect(final.output).toEqual({ delivered: 'history', app: null });
     expect(final.timings.recordingMs).toBeGreaterThan(4000);
     expect(final.timings.endedAt - final.timings.startedAt).toBeCloseTo(final.timings.recordingMs, -1);
     expect(final.timings.endToTextMs).toBeGreaterThan(0);
@@ -201,7 +203,7 @@ describe('voice session over the IPC contract', () => {
       audioInput: await WavFileInput.open([SHARED_AUDIO.jfk]),
       trustedOrigin: trustedOriginOf('http://127.0.0.1:4999'),
       historyPath,
-      clipboard: null,
+      desktop: NO_DESKTOP,
       log,
     });
     running.push(services);

@@ -6,6 +6,7 @@ import { JsonFileSettingsBackend } from '../../src/main/settings/json-file-backe
 import { WavFileInput } from '../../src/main/audio/wav-file-input';
 import { memoryLog } from './memory-log';
 import { SHARED_AUDIO } from './shared-audio';
+import { NO_DESKTOP } from '../../src/main/actions/desktop';
 
 const ORIGIN = 'http://127.0.0.1:4999';
 
@@ -26,7 +27,7 @@ export async function loopbackBridge(
     audioInput: await WavFileInput.open([SHARED_AUDIO.jfk]),
     trustedOrigin: trustedOriginOf(ORIGIN),
     historyPath: join(configDir, 'history.sqlite'),
-    clipboard: null,
+    desktop: NO_DESKTOP,
     log: memoryLog().log,
   });
   const api = unwrapApi(

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_ALERT_THRESHOLDS,
   DEFAULT_METRICS_ENDPOINT,
+  DEFAULT_EXCLUDED_APPS,
   DEFAULT_SESSION_OPTIONS,
   defaultSettings,
   migrateSettings,
@@ -48,7 +49,7 @@ describe('SettingsService', () => {
     const { path, service } = serviceIn(dir);
     service().update({ activeProfileId: 'low-resource' });
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({
-      version: 7,
+      version: SETTINGS_VERSION,
       activeProfileId: 'low-resource',
       audio: { deviceId: null },
       wake: { keywords: ['hey_jarvis'] },
@@ -128,11 +129,12 @@ describe('settings migration', () => {
     writeFileSync(path, JSON.stringify({ version: 1, activeProfileId: 'low-latency' }));
     const settings = service();
     const upgraded = {
-      version: 7,
+      version: SETTINGS_VERSION,
       activeProfileId: 'low-latency',
       audio: { deviceId: null },
       wake: { keywords: ['hey_jarvis'] },
-      session: DEFAULT_SESSION_OPTIONS,
+      // An existing user did not ask for text in their apps: the history only, until they choose.
+      session: { ...DEFAULT_SESSION_OPTIONS, output: 'history' },
       monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
     };
     expect(settings.get()).toEqual(upgraded);
@@ -150,21 +152,37 @@ describe('settings migration', () => {
     expect(backups(dir)).toHaveLength(1);
   });
 
+  /** What version 8 adds to a session that did not copy: the history only, nothing typed unasked. */
+  const OUTPUT_OF_V7 = {
+    output: 'history',
+    keepTrailingPeriod: true,
+    excludedApps: DEFAULT_EXCLUDED_APPS,
+    typeIntoTerminals: false,
+  };
+
   it('gives a version 4 file the default alert thresholds and keeps everything else', () => {
     const v4 = {
       version: 4,
       activeProfileId: 'balanced',
       audio: { deviceId: 'ALSA:mic' },
       wake: { keywords: [] },
-      session: { ...DEFAULT_SESSION_OPTIONS, copyToClipboard: true },
+      session: { copyToClipboard: true, cueSound: true, retainAudio: false, toggleShortcut: 'Alt+F9' },
     };
     expect(migrateSettings(v4)).toEqual({
       ok: true,
       migratedFrom: 4,
       settings: {
         ...v4,
-        version: 7,
-        session: { ...v4.session, holdKey: 'RightCtrl', holdTapMs: 250 },
+        version: SETTINGS_VERSION,
+        session: {
+          cueSound: true,
+          retainAudio: false,
+          toggleShortcut: 'Alt+F9',
+          holdKey: 'RightCtrl',
+          holdTapMs: 250,
+          ...OUTPUT_OF_V7,
+          output: 'clipboard',
+        },
         monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
       },
     });
@@ -176,7 +194,7 @@ describe('settings migration', () => {
       activeProfileId: 'balanced',
       audio: { deviceId: null },
       wake: { keywords: ['alexa'] },
-      session: DEFAULT_SESSION_OPTIONS,
+      session: { copyToClipboard: false, cueSound: true, retainAudio: false, toggleShortcut: null },
       monitoring: { alerts: { ...DEFAULT_ALERT_THRESHOLDS, cpuPercent: 90 } },
     };
     expect(migrateSettings(v5)).toEqual({
@@ -184,7 +202,15 @@ describe('settings migration', () => {
       migratedFrom: 5,
       settings: {
         ...v5,
-        version: 7,
+        version: SETTINGS_VERSION,
+        session: {
+          cueSound: true,
+          retainAudio: false,
+          toggleShortcut: null,
+          holdKey: 'RightCtrl',
+          holdTapMs: 250,
+          ...OUTPUT_OF_V7,
+        },
         monitoring: {
           alerts: { ...DEFAULT_ALERT_THRESHOLDS, cpuPercent: 90 },
           endpoint: { enabled: false, port: 9464, token: null },
@@ -202,11 +228,46 @@ describe('settings migration', () => {
       session: { copyToClipboard: false, cueSound: false, retainAudio: false, toggleShortcut: null },
       monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
     };
+    const { copyToClipboard: _, ...kept } = v6.session;
     expect(migrateSettings(v6)).toEqual({
       ok: true,
       migratedFrom: 6,
-      settings: { ...v6, version: 7, session: { ...v6.session, holdKey: 'RightCtrl', holdTapMs: 250 } },
+      settings: {
+        ...v6,
+        version: SETTINGS_VERSION,
+        session: { ...kept, holdKey: 'RightCtrl', holdTapMs: 250, ...OUTPUT_OF_V7 },
+      },
     });
+  });
+
+  it('turns "Copy transcripts" of a version 7 file into the clipboard output, and off into the history only', () => {
+    const v7 = {
+      ...defaultSettings(),
+      version: 7,
+      session: {
+        copyToClipboard: true,
+        cueSound: false,
+        retainAudio: true,
+        toggleShortcut: null,
+        holdKey: 'F9',
+        holdTapMs: 300,
+      },
+    };
+    const copied = migrateSettings(v7);
+    expect(copied).toMatchObject({ ok: true, migratedFrom: 7 });
+    expect(copied.ok && copied.settings.session).toEqual({
+      cueSound: false,
+      retainAudio: true,
+      toggleShortcut: null,
+      holdKey: 'F9',
+      holdTapMs: 300,
+      ...OUTPUT_OF_V7,
+      output: 'clipboard',
+    });
+    const kept = migrateSettings({ ...v7, session: { ...v7.session, copyToClipboard: false } });
+    expect(kept.ok && kept.settings.session.output).toBe('history');
+    // A new install pastes where the cursor is.
+    expect(defaultSettings().session.output).toBe('paste');
   });
 
   it('refuses a hold key that names no key, saying which', () => {
@@ -223,7 +284,10 @@ describe('settings migration', () => {
       audio: { deviceId: 'ALSA:mic' },
       wake: { keywords: ['alexa', 'hey_mycroft'] },
       session: {
-        copyToClipboard: true,
+        output: 'type',
+        keepTrailingPeriod: false,
+        excludedApps: ['keepassxc', 'Signal'],
+        typeIntoTerminals: true,
         cueSound: false,
         retainAudio: true,
         toggleShortcut: 'Alt+F9',

@@ -10,7 +10,8 @@ import { bindAudio } from '../ipc/audio-handlers';
 import { bindSession } from '../ipc/session-handlers';
 import { openHistory } from '../history/open-history';
 import type { HistoryStore } from '../history/history-store';
-import type { Clipboard } from '../session/clipboard';
+import type { Desktop } from '../actions/desktop';
+import { TextOutput } from '../actions/text-output';
 import { SessionService } from '../session/session-service';
 import { historyDbPath, userModelsDir } from '../settings/config-dir';
 import { InferenceService } from '../inference/inference-service';
@@ -21,7 +22,7 @@ import { SettingsService } from '../settings/settings-service';
 import { APP_NAME, APP_VERSION, packageVersion } from './runtime-versions';
 import { bindMetrics } from '../ipc/metrics-handlers';
 import { MetricsEndpoint } from './metrics-endpoint';
-import { HoldKeyService } from '../input/hold-key-service';
+import { HoldKeyService } from '../actions/hold-key-service';
 import { MetricsService } from '../metrics/metrics-service';
 import { GpuReader } from '../metrics/gpu-reader';
 import { clearPidUsage, pidUsageSource, type ProcessUsageSource } from '../metrics/process-usage';
@@ -67,8 +68,8 @@ export interface ServiceOptions {
   electronVersions?: { electron: string; chrome: string };
   /** The history database (default: historyDbPath()); its retained audio goes beside it. */
   historyPath?: string;
-  /** Where finals are copied when the user turns copying on; null: this host has none. */
-  clipboard: Clipboard | null;
+  /** Where finals are pasted, typed or copied (systemDesktop(), or NO_DESKTOP for a host without one). */
+  desktop: Desktop;
   /**
    * CPU and memory per process, given the worker's pid: main and the worker by pid unless the
    * host knows more (Electron adds its renderer and GPU processes).
@@ -111,7 +112,7 @@ export function composeServices(options: ServiceOptions): AppServices {
   const session = new SessionService({
     ...core,
     history: history.store,
-    clipboard: options.clipboard,
+    output: new TextOutput(options.desktop),
     userModelsDir: userModelsDir(),
     log,
   });

@@ -1,8 +1,8 @@
 import { PIPELINE_SAMPLE_RATE } from '../../shared/audio';
 import { AppError, type AppErrorData } from '../../shared/errors';
 import type { EventPayload } from '../../shared/ipc/contract';
-import type { SessionStatus } from '../../shared/session';
-import type { SessionOptions } from '../../shared/settings';
+import type { SessionProblem, SessionStatus } from '../../shared/session';
+import type { OutputMode, SessionOptions } from '../../shared/settings';
 import type { AudioEngine } from '../audio/audio-engine';
 import type { HistoryStore } from '../history/history-store';
 import type { InferenceService } from '../inference/inference-service';
@@ -10,7 +10,7 @@ import type { Logger } from '../log';
 import type { ProfileService } from '../profiles/profile-service';
 import type { SettingsService } from '../settings/settings-service';
 import { asrSettingsFor } from './asr-settings';
-import type { Clipboard } from './clipboard';
+import type { TextOutput } from '../actions/text-output';
 import { VoiceSession, type FinalEvent, type SessionEvent } from './voice-session';
 import { WorkerUtterances } from './worker-utterances';
 
@@ -40,8 +40,10 @@ export interface SessionServiceOptions {
   profiles: ProfileService;
   settings: SettingsService;
   history: HistoryStore;
-  /** Null where the host has no clipboard; copying is then reported as unavailable. */
-  clipboard: Clipboard | null;
+  /** Puts finals where the user wants them (the clipboard, the focused app). */
+  output: TextOutput;
+  /** The output for this run only (`listen --output`), whatever the settings say. */
+  outputForThisRun?: OutputMode;
   userModelsDir: string;
   log: Logger;
   /** false: push-to-talk only for this run (`listen --ptt`), whatever wake words are active. */
@@ -53,7 +55,7 @@ export type HoldKeyState = SessionStatus['holdKey'];
 
 /**
  * The voice session as a service: it joins capture, the worker's wake word, VAD and Whisper
- * (through VoiceSession and WorkerUtterances) to the history and the clipboard, and reports
+ * (through VoiceSession and WorkerUtterances) to the history and the text output, and reports
  * every step as a contract event. The Electron window, `earshot serve` and `earshot listen`
  * all drive this one class.
  */
@@ -294,7 +296,7 @@ export class SessionService {
     }
   }
 
-  /** A final transcript: into the history (with its audio, if kept), then the clipboard, then out. */
+  /** A final transcript: into the history (with its audio, if kept), then where the user wants it, then out. */
   private async finish(event: FinalEvent): Promise<void> {
     const { settings, profiles, audio, history } = this.options;
     const options = settings.get().session;
@@ -326,16 +328,10 @@ export class SessionService {
         this.problem('error', errorData(error, 'The transcript could not be saved in the history.'));
       }
     }
-    let copied = false;
-    if (spoken && options.copyToClipboard) {
-      try {
-        if (!this.options.clipboard) throw new AppError('ClipboardUnavailable', 'This host has no clipboard.');
-        await this.options.clipboard.writeText(event.text);
-        copied = true;
-      } catch (error) {
-        this.problem('error', errorData(error, 'The transcript could not be copied to the clipboard.'));
-      }
-    }
+    const output = spoken
+      ? await this.options.output.deliver(event.text, this.options.outputForThisRun ?? options.output, options)
+      : { delivered: 'history' as const, app: null, problems: [] };
+    for (const { kind, code, message } of output.problems) this.problem(kind, { code, message });
     this.emit({
       channel: 'session:final',
       payload: {
@@ -347,7 +343,7 @@ export class SessionService {
         noSpeech: event.noSpeech,
         finalPass: event.finalPass,
         recovered: event.recovered,
-        copied,
+        output: { delivered: output.delivered, app: output.app },
         ...(event.work && { work: event.work }),
         timings: {
           ...event.timings,
@@ -359,10 +355,7 @@ export class SessionService {
     if (historyId !== null) this.emit({ channel: 'history:changed', payload: { count: history.count() } });
   }
 
-  private problem(
-    kind: 'error' | 'rejected' | 'queued',
-    error: { code: AppErrorData['code'] | null; message: string },
-  ) {
+  private problem(kind: SessionProblem['kind'], error: { code: AppErrorData['code'] | null; message: string }) {
     this.emit({ channel: 'session:problem', payload: { kind, code: error.code, message: error.message } });
   }
 

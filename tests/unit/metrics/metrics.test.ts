@@ -118,7 +118,7 @@ function final(
       noSpeech: false,
       finalPass: 'full',
       recovered: false,
-      copied: false,
+      output: { delivered: 'history', app: null },
       timings: { startedAt: 0, endedAt: 1, recordingMs: 1000, encoderMs: 80, decoderMs: 120, endToTextMs },
       work: { tokens: 12, encoderCacheHits: 1, encoderCacheMisses: 0, decoderRuns: 3, draftAccepted: 10 },
       ...extra,

@@ -46,7 +46,7 @@ function final(overrides: Partial<FinalTranscript> = {}): FinalTranscript {
     noSpeech: false,
     finalPass: 'full',
     recovered: false,
-    copied: false,
+    output: { delivered: 'history', app: null },
     timings: {
       startedAt: Date.UTC(2026, 0, 5, 9, 30, 0),
       endedAt: Date.UTC(2026, 0, 5, 9, 30, 2),
@@ -117,29 +117,57 @@ describe('LiveView with the real session', () => {
     try {
       const box = (key: string) => live.wrapper.get(`#option-${key}`);
       const checked = (key: string) => (box(key).element as HTMLInputElement).checked;
-      expect([checked('copyToClipboard'), checked('cueSound'), checked('retainAudio')]).toEqual([false, true, false]);
+      expect([checked('cueSound'), checked('retainAudio')]).toEqual([true, false]);
       expect(live.wrapper.get('label[for="option-retainAudio"]').text()).toBe('Keep recordings of utterances');
 
-      await box('copyToClipboard').setValue(true);
-      await vi.waitFor(() => expect(live.services.settings.get().session.copyToClipboard).toBe(true));
-      await flushPromises();
       await box('cueSound').setValue(false);
       await vi.waitFor(() => expect(live.services.settings.get().session.cueSound).toBe(false));
       await flushPromises();
       await box('retainAudio').setValue(true);
       await vi.waitFor(() => expect(live.services.settings.get().session.retainAudio).toBe(true));
       await flushPromises();
-      expect(live.services.settings.get().session).toMatchObject({
-        copyToClipboard: true,
-        cueSound: false,
-        retainAudio: true,
-      });
-      expect([checked('copyToClipboard'), checked('cueSound'), checked('retainAudio')]).toEqual([true, false, true]);
+      expect(live.services.settings.get().session).toMatchObject({ cueSound: false, retainAudio: true });
+      expect([checked('cueSound'), checked('retainAudio')]).toEqual([false, true]);
 
       // Another window (or the CLI) changes an option: session:status-changed brings it here.
       live.services.session.setOptions({ retainAudio: false });
       await flushPromises();
       expect(checked('retainAudio')).toBe(false);
+    } finally {
+      await live.dispose();
+    }
+  });
+
+  it('saves where transcripts go, the full stop and terminal switches, and the excluded apps', async () => {
+    const live = await mountLive();
+    try {
+      const card = live.wrapper.get('[data-testid="output-options"]');
+      const radio = (mode: string) => card.get(`[data-testid="output-${mode}"]`).element as HTMLInputElement;
+      expect(['paste', 'type', 'clipboard', 'history'].map((m) => radio(m).checked)).toEqual([
+        true,
+        false,
+        false,
+        false,
+      ]);
+      await card.get('[data-testid="output-type"]').setValue(true);
+      await vi.waitFor(() => expect(live.services.settings.get().session.output).toBe('type'));
+      await flushPromises();
+      expect(radio('type').checked).toBe(true);
+
+      await card.get('#output-keepTrailingPeriod').setValue(false);
+      await vi.waitFor(() => expect(live.services.settings.get().session.keepTrailingPeriod).toBe(false));
+      await flushPromises();
+      await card.get('#output-typeIntoTerminals').setValue(true);
+      await vi.waitFor(() => expect(live.services.settings.get().session.typeIntoTerminals).toBe(true));
+      await flushPromises();
+
+      const apps = card.get('[data-testid="excluded-apps"]');
+      expect((apps.element as HTMLTextAreaElement).value.split('\n')).toContain('keepassxc');
+      await apps.setValue('KeePassXC\n  signal  \n\nkeepassxc\nKeePassXC');
+      await card.get('form').trigger('submit');
+      await vi.waitFor(() =>
+        expect(live.services.settings.get().session.excludedApps).toEqual(['KeePassXC', 'signal', 'keepassxc']),
+      );
     } finally {
       await live.dispose();
     }
@@ -236,7 +264,7 @@ describe('LiveView with the real session', () => {
           trigger: 'ptt',
           keyword: null,
           recovered: true,
-          copied: true,
+          output: { delivered: 'paste', app: 'gedit' },
           finalPass: 'cached-encoder',
           timings: { ...final().timings, recordingMs: 840, encoderMs: 0, decoderMs: 55, endToTextMs: 1210 },
         }),
@@ -259,7 +287,7 @@ describe('LiveView with the real session', () => {
       });
       expect(wake!.get('[data-testid="final-trigger"]').text()).toBe('Wake word: Hey Jarvis');
       expect(wake!.find('[data-testid="final-recovered"]').exists()).toBe(false);
-      expect(wake!.find('[data-testid="final-copied"]').exists()).toBe(false);
+      expect(wake!.find('[data-testid="final-output"]').exists()).toBe(false);
 
       expect(latencyOf(ptt!)).toEqual({
         recording: ['Recording', '840 ms'],
@@ -269,7 +297,7 @@ describe('LiveView with the real session', () => {
       });
       expect(ptt!.get('[data-testid="final-trigger"]').text()).toBe('Push-to-talk');
       expect(ptt!.get('[data-testid="final-recovered"]').text()).toBe("Recovered from the app's copy of the audio");
-      expect(ptt!.get('[data-testid="final-copied"]').text()).toBe('Copied');
+      expect(ptt!.get('[data-testid="final-output"]').text()).toBe('Pasted into gedit');
       expect(ptt!.get('time').attributes('datetime')).toBe('2026-01-05T09:30:02.000Z');
 
       // Silence: said so, not shown as an empty line.

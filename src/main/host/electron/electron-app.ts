@@ -14,6 +14,8 @@ import { createTray } from './tray';
 import { utilityWorkerLauncher } from './utility-worker';
 import { electronProcessUsage } from './app-metrics';
 import { electronWindowGpu } from './window-gpu';
+import { ElectronPasteClipboard } from './electron-paste-clipboard';
+import { systemDesktop } from '../../actions/system-desktop';
 
 const log = createLogger('electron');
 const WAYLAND = process.platform === 'linux' && process.env.XDG_SESSION_TYPE === 'wayland';
@@ -75,7 +77,11 @@ export function runElectronApp(): void {
       windowGpu: electronWindowGpu(),
       holdKey: true,
       // No historyPath: the history stays in the CLI's data folder, so `earshot history` sees the app's transcripts.
-      clipboard: { writeText: async (text) => clipboard.writeText(text) },
+      desktop: systemDesktop(process.env, process.platform, {
+        clipboard: { writeText: async (text) => clipboard.writeText(text) },
+        pasteClipboard: new ElectronPasteClipboard(clipboard),
+        ownWindowFocused: () => window?.isFocused() ?? false,
+      }),
       trustedOrigin: trustedOriginOf(rendererUrl),
       electronVersions: { electron: process.versions.electron, chrome: process.versions.chrome },
       log,

@@ -11,7 +11,7 @@ import {
   type ServerFrame,
 } from '../../../shared/ws-protocol';
 import { checkSender, trustedOriginOf } from '../../ipc/sender-guard';
-import type { Clipboard } from '../../session/clipboard';
+import type { Desktop } from '../../actions/desktop';
 import type { AudioInput } from '../../audio/audio-input';
 import type { Logger } from '../../log';
 import type { SettingsBackend } from '../../settings/settings-backend';
@@ -27,7 +27,7 @@ export interface ServeOptions {
   rendererDir: string;
   settingsBackend: SettingsBackend;
   audioInput: AudioInput;
-  clipboard: Clipboard | null;
+  desktop: Desktop;
   /** Watch the settings' hold key (`serve --hold-key`); off by default, as a key hook is global. */
   holdKey?: boolean;
   log: Logger;
@@ -60,7 +60,7 @@ export async function startServeHost(options: ServeOptions): Promise<ServeHost> 
     host: 'serve',
     settingsBackend: options.settingsBackend,
     audioInput: options.audioInput,
-    clipboard: options.clipboard,
+    desktop: options.desktop,
     holdKey: options.holdKey,
     trustedOrigin: trustedOriginOf(origin),
     log,

@@ -2,10 +2,12 @@ import { createInterface } from 'node:readline';
 import { AppError } from '../../../../shared/errors';
 import { openHistory } from '../../../history/open-history';
 import { createLogger } from '../../../log';
-import { SystemClipboard } from '../../../session/clipboard';
+import { systemDesktop } from '../../../actions/system-desktop';
+import { TextOutput } from '../../../actions/text-output';
+import { OUTPUT_MODES, type OutputMode } from '../../../../shared/settings';
 import { DEFAULT_TAP_MS, parseHoldKey, type HoldKeySpec } from '../../../../shared/hold-key';
-import { startHoldKey } from '../../../input/hold-key';
-import { sessionHoldEvents } from '../../../input/hold-key-service';
+import { startHoldKey } from '../../../actions/hold-key';
+import { sessionHoldEvents } from '../../../actions/hold-key-service';
 import { SessionService, type SessionUpdate } from '../../../session/session-service';
 import { historyDbPath, userModelsDir } from '../../../settings/config-dir';
 import { AUDIO_OPTIONS, AUDIO_OPTIONS_HELP, audioServicesFrom, useDevice } from '../audio-options';
@@ -18,7 +20,7 @@ export const listenCommand: CliCommand = {
   summary: 'Run a live voice session: wake word or push-to-talk to a transcript, saved in the history',
   usage: [
     'earshot listen [--device ID|NAME|auto] [--keyword NAME ...] [--profile NAME] [--ptt] [--hold-key KEY [--tap-ms N]]',
-    '               [--max-utterances N] [--json] [--config-dir DIR] [--input-wav FILE]',
+    '               [--output history|clipboard|paste|type] [--max-utterances N] [--json] [--config-dir DIR] [--input-wav FILE]',
     '',
     '  --device D          the microphone for this run (default: the saved choice, or the lowest latency)',
     '  --keyword NAME      a wake word for this run (repeatable; default: the saved ones). Not saved.',
@@ -27,18 +29,22 @@ export const listenCommand: CliCommand = {
     '  --hold-key KEY      record while KEY is held, in any app (X11): RightCtrl, RightAlt, F9, Ctrl+Space, …;',
     '                      the wake word still listens unless --ptt is given',
     '  --tap-ms N          a hold shorter than N ms is a tap and is ignored (default 250)',
+    '  --output MODE       where finals go besides the history, for this run (default: the saved choice):',
+    '                      history (nowhere else), clipboard, paste (into the focused app; the clipboard',
+    '                      is put back after), type (as keystrokes). Not saved.',
     '  --max-utterances N  exit after N final transcripts',
     '  --json              one event per line: {"type":"ready","device"}, {"type":"state","state"},',
     '                      {"type":"wake","keyword","score","t"}, {"type":"partial","text"},',
-    '                      {"type":"final","text","language","trigger","timings":{…}}, {"type":"error","code","message"},',
+    '                      {"type":"final","text","language","trigger","output","app","timings":{…}},',
+    '                      {"type":"error","code","message"}, {"type":"notice","code","message"},',
     '                      {"type":"device","state":"capturing","device"} when a lost microphone is back,',
     '                      {"type":"hold-key","key","tap_ms"} once the hold key is watched',
     AUDIO_OPTIONS_HELP,
     '',
     "The profile's model, decoding, wake-word and VAD settings apply. With a wake word, recording",
     "starts 300 ms before the phrase ended and stops at the end of speech (the profile's silence",
-    'hang-over). Finals are saved in the history (earshot history), and copied to the clipboard',
-    'when copying is on in the Live view. Ctrl-C ends the session.',
+    'hang-over). Finals are saved in the history (earshot history), then pasted, typed or copied as the',
+    'output setting says (X11: xdotool and xclip; Wayland: wtype or ydotool). Ctrl-C ends the session.',
   ].join('\n'),
   options: {
     device: { type: 'string' },
@@ -47,6 +53,7 @@ export const listenCommand: CliCommand = {
     ptt: { type: 'boolean' },
     'hold-key': { type: 'string' },
     'tap-ms': { type: 'string' },
+    output: { type: 'string' },
     'max-utterances': { type: 'string' },
     json: { type: 'boolean' },
     ...AUDIO_OPTIONS,
@@ -64,6 +71,9 @@ export const listenCommand: CliCommand = {
         throw error instanceof AppError ? new UsageError(error.message) : error;
       }
     }
+    const output = values.output as string | undefined;
+    if (output !== undefined && !(OUTPUT_MODES as readonly string[]).includes(output))
+      throw new UsageError(`--output takes ${OUTPUT_MODES.join(', ')}, not "${output}"`);
     const json = Boolean(values.json);
     const log = createLogger('listen');
     const core = await audioServicesFrom(values, log);
@@ -85,7 +95,8 @@ export const listenCommand: CliCommand = {
     const session = new SessionService({
       ...core,
       history: history.store,
-      clipboard: new SystemClipboard(),
+      output: new TextOutput(systemDesktop()),
+      ...(output !== undefined && { outputForThisRun: output as OutputMode }),
       userModelsDir: userModelsDir(),
       log,
       wakeWord: !ptt,
@@ -153,6 +164,14 @@ export const listenCommand: CliCommand = {
   },
 };
 
+/** How the text line says where a final went. */
+const DELIVERED: Record<OutputMode, string> = {
+  history: '',
+  clipboard: ', copied',
+  paste: ', pasted',
+  type: ', typed',
+};
+
 /** One session update as the CLI shows it: a JSON line (snake_case), or a line of text. */
 function printUpdate(update: SessionUpdate, print: Printer, seconds: number): void {
   switch (update.channel) {
@@ -200,20 +219,22 @@ function printUpdate(update: SessionUpdate, print: Printer, seconds: number): vo
           trigger: final.trigger,
           keyword: final.keyword,
           history_id: final.historyId,
-          copied: final.copied,
+          output: final.output.delivered,
+          app: final.output.app,
           final_pass: final.finalPass,
           recovered: final.recovered,
           timings,
           ...note,
         },
         `» ${final.noSpeech ? '(no speech)' : final.text}   (${timings.end_to_text_ms} ms` +
-          `${final.recovered ? ', recovered after a worker crash' : ''}${final.copied ? ', copied' : ''})`,
+          `${final.recovered ? ', recovered after a worker crash' : ''}${DELIVERED[final.output.delivered]})`,
       );
       break;
     }
     case 'session:problem': {
       const { kind, code, message } = update.payload;
       if (kind === 'error') print({ type: 'error', code, message }, `error: ${message}`);
+      else if (kind === 'notice') print({ type: 'notice', code, message }, `note: ${message}`);
       else print({ type: kind, reason: message }, `(${kind}: ${message})`);
       break;
     }

@@ -1,5 +1,5 @@
 import { createLogger } from '../../../log';
-import { SystemClipboard } from '../../../session/clipboard';
+import { systemDesktop } from '../../../actions/system-desktop';
 import { configDir, settingsFilePath } from '../../../settings/config-dir';
 import { JsonFileSettingsBackend } from '../../../settings/json-file-backend';
 import { ensureRendererBuild, RENDERER_BUILD_DIR } from '../../serve/renderer-build';
@@ -39,7 +39,7 @@ export const serveCommand: CliCommand = {
     const host = await startServeHost({
       port,
       audioInput: await audioInputFrom(values, log),
-      clipboard: new SystemClipboard(),
+      desktop: systemDesktop(),
       rendererDir: RENDERER_BUILD_DIR,
       settingsBackend: new JsonFileSettingsBackend(settingsPath),
       holdKey: Boolean(values['hold-key']),

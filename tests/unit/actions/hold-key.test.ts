@@ -1,6 +1,6 @@
 // The hold key's rules: names and chords people write, press when the whole chord is down, release or tap (by the hold's length) when any key comes up, key repeat ignored; and where a global hold key cannot work (no X display, Wayland), said before the native hook could abort the process.
 import { describe, expect, it } from 'vitest';
-import { HoldKeyTracker, holdKeyUnavailable } from '../../../src/main/input/hold-key';
+import { HoldKeyTracker, holdKeyUnavailable } from '../../../src/main/actions/hold-key';
 import { parseHoldKey } from '../../../src/shared/hold-key';
 
 /** A tracker fed events stamped with a clock the test sets (the X server's timestamps, live). */

@@ -1,5 +1,6 @@
 import { AppError } from '../../shared/errors';
 import { cacheDir } from '../settings/config-dir';
+import { firstLine } from './run-tool';
 import { isX11Session, XselClipboard } from './xsel-clipboard';
 
 /** Where a final transcript is copied; the composition root picks the implementation. */
@@ -29,8 +30,4 @@ export class SystemClipboard implements Clipboard {
       );
     }
   }
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
 }
