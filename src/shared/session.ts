@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CommandRecordSchema } from './commands';
 import { ErrorCodeSchema } from './errors';
 import { OutputModeSchema, SessionOptionsSchema } from './settings';
 
@@ -10,6 +11,10 @@ export type SessionStateName = z.infer<typeof SessionStateSchema>;
 
 export const TRIGGERS = ['wake', 'ptt'] as const;
 export const TriggerSchema = z.enum(TRIGGERS);
+export type Trigger = z.infer<typeof TriggerSchema>;
+/** A history entry's trigger: dictation by wake word or push-to-talk, or a voice command. */
+export const HISTORY_TRIGGER_NAMES = [...TRIGGERS, 'command'] as const;
+export const HistoryTriggerSchema = z.enum(HISTORY_TRIGGER_NAMES);
 
 export const SessionStatusSchema = z
   .object({
@@ -122,13 +127,15 @@ export const HistoryItemSchema = z
     createdAt: z.number(),
     text: z.string(),
     language: z.string(),
-    trigger: TriggerSchema,
+    trigger: HistoryTriggerSchema,
     keyword: z.string().nullable(),
     profile: z.string(),
     device: z.string().nullable(),
     durationMs: z.number(),
     latency: z.record(z.string(), z.number()),
     hasAudio: z.boolean(),
+    /** A voice command's record (which ran, and how it went); null for dictation. */
+    command: CommandRecordSchema.nullable(),
     /** With a search: the text around the matches, each match between [ and ]. */
     snippet: z.string().optional(),
   })
@@ -141,7 +148,7 @@ export type HistoryPage = z.infer<typeof HistoryPageSchema>;
 export const HistoryListRequestSchema = z
   .object({
     search: z.string().max(500).optional(),
-    trigger: TriggerSchema.optional(),
+    trigger: HistoryTriggerSchema.optional(),
     limit: z.number().int().min(1).max(500).optional(),
     offset: z.number().int().nonnegative().optional(),
   })

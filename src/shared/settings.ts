@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_TAP_MS, parseHoldKey } from './hold-key';
 import { checkAccelerator } from './accelerator';
+import { CommandSettingsSchema, DEFAULT_COMMAND_SETTINGS } from './commands';
 import { DEFAULT_PROFILE_ID } from './profiles';
 
 /**
@@ -8,7 +9,7 @@ import { DEFAULT_PROFILE_ID } from './profiles';
  * file of the headless host. Bump SETTINGS_VERSION and add a migration whenever the shape
  * changes; old files are migrated on load, never discarded.
  */
-export const SETTINGS_VERSION = 8;
+export const SETTINGS_VERSION = 9;
 
 /**
  * Where a final transcript goes besides the history: nowhere else, the clipboard, pasted where
@@ -163,6 +164,7 @@ export const SettingsSchema = z
       .strict(),
     session: SessionOptionsSchema,
     monitoring: z.object({ alerts: AlertThresholdsSchema, endpoint: MetricsEndpointSettingsSchema }).strict(),
+    commands: CommandSettingsSchema,
   })
   .strict();
 
@@ -179,6 +181,7 @@ export function defaultSettings(): Settings {
     wake: { keywords: [...DEFAULT_WAKE_KEYWORDS] },
     session: { ...DEFAULT_SESSION_OPTIONS },
     monitoring: { alerts: { ...DEFAULT_ALERT_THRESHOLDS }, endpoint: { ...DEFAULT_METRICS_ENDPOINT } },
+    commands: structuredClone(DEFAULT_COMMAND_SETTINGS),
   };
 }
 
@@ -231,6 +234,8 @@ export const SETTINGS_MODEL: SettingsModel = {
         },
       };
     },
+    // v9 adds voice commands: the built-in ones, no user commands yet, programs off.
+    8: (old) => ({ ...old, commands: structuredClone(DEFAULT_COMMAND_SETTINGS) }),
   },
   defaults: defaultSettings,
 };

@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { decodeWavFile } from '../../src/main/audio/wav';
 import { exportHistory, SRT_MIN_CUE_MS } from '../../src/main/history/history-export';
 import {
+  HISTORY_MIGRATIONS,
+  HISTORY_SCHEMA_VERSION,
   ftsQuery,
   HistoryStore,
   type HistoryEntry,
@@ -46,11 +48,11 @@ function sine(seconds: number, sampleRate = 16_000): Float32Array {
 }
 
 describe('HistoryStore', () => {
-  it('creates a WAL database at schema version 1 with the FTS index', () => {
+  it('creates a WAL database at the current schema version with the FTS index', () => {
     const { store, path } = openTemp();
     store.close();
     expect(rawQuery<{ journal_mode: string }>(path, 'PRAGMA journal_mode').journal_mode).toBe('wal');
-    expect(rawQuery<{ user_version: number }>(path, 'PRAGMA user_version').user_version).toBe(1);
+    expect(rawQuery<{ user_version: number }>(path, 'PRAGMA user_version').user_version).toBe(HISTORY_SCHEMA_VERSION);
     const fts = rawQuery<{ sql: string }>(path, "SELECT sql FROM sqlite_schema WHERE name = 'utterances_fts'");
     expect(fts.sql).toMatch(/fts5/i);
     // Reopening an up-to-date history migrates nothing and keeps it.
@@ -83,6 +85,7 @@ describe('HistoryStore', () => {
       device: 'USB mic',
       durationMs: 1200,
       latency: { vad: 12, encoder: 80.5, total: 150 },
+      command: null,
       audioPath: null,
     });
     expect(store.get(b.id)).toEqual(b);
@@ -260,12 +263,61 @@ describe('HistoryStore', () => {
     again.close();
   });
 
+  it('brings a version 1 history to version 2: entries, search and ids kept, commands and taken-back entries possible', () => {
+    const path = join(tempDir(), 'history.sqlite');
+    const v1 = new Database(path);
+    HISTORY_MIGRATIONS[0]!(v1);
+    v1.pragma('user_version = 1');
+    const insert = v1.prepare(
+      `INSERT INTO utterances (created_at, text, language, "trigger", keyword, profile, duration_ms)
+       VALUES (?, ?, 'en', ?, NULL, 'balanced', 900)`,
+    );
+    insert.run(T0, 'turn on the kitchen lights', 'wake');
+    insert.run(T0 + 1, 'what time is it', 'ptt');
+    insert.run(T0 + 2, 'deleted before the upgrade', 'ptt');
+    v1.prepare('DELETE FROM utterances WHERE id = 3').run();
+    v1.close();
+
+    const store = HistoryStore.open(path);
+    expect(rawQuery<{ user_version: number }>(path, 'PRAGMA user_version').user_version).toBe(2);
+    expect(store.list().map((e) => [e.id, e.text, e.command])).toEqual([
+      [2, 'what time is it', null],
+      [1, 'turn on the kitchen lights', null],
+    ]);
+    expect(store.list({ search: 'kitchen' }).map((e) => e.id)).toEqual([1]);
+    // The counter carried over: id 3 was used once, and is never given again.
+    const command = store.add({
+      ...entry('switch to the low latency profile'),
+      trigger: 'command',
+      command: { id: 'switch-profile', slots: { profile: 'low-latency' }, ok: true, message: 'Now using Low latency.' },
+    });
+    expect(command.id).toBe(4);
+    expect(store.get(4)?.command).toEqual({
+      id: 'switch-profile',
+      slots: { profile: 'low-latency' },
+      ok: true,
+      message: 'Now using Low latency.',
+    });
+    expect(store.list({ trigger: 'command' }).map((e) => e.id)).toEqual([4]);
+    // "Scratch that": the entry leaves the lists, searches and the count, once.
+    expect(store.markDeleted(2)).toBe(true);
+    expect(store.markDeleted(2)).toBe(false);
+    expect(store.markDeleted(99)).toBe(false);
+    expect(store.list().map((e) => e.id)).toEqual([4, 1]);
+    expect(store.list({ search: 'time' })).toEqual([]);
+    expect(store.count()).toBe(2);
+    store.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
   it('refuses a history from a newer schema version, and an SQLite file that is not a history', () => {
     const { store, path } = openTemp();
     store.add(entry('from the future'));
     store.close();
     const db = new Database(path);
-    db.pragma('user_version = 2');
+    db.pragma(`user_version = ${HISTORY_SCHEMA_VERSION + 1}`);
     db.close();
     const refusal = (() => {
       try {
@@ -276,10 +328,14 @@ describe('HistoryStore', () => {
     })();
     expect(refusal).toBeInstanceOf(AppError);
     expect((refusal as AppError).message).toMatch(
-      /written by a newer Earshot \(schema version 2; this one reads up to 1\)/,
+      new RegExp(
+        `written by a newer Earshot \\(schema version ${HISTORY_SCHEMA_VERSION + 1}; this one reads up to ${HISTORY_SCHEMA_VERSION}\\)`,
+      ),
     );
     // Left as it was.
-    expect(rawQuery<{ user_version: number }>(path, 'PRAGMA user_version').user_version).toBe(2);
+    expect(rawQuery<{ user_version: number }>(path, 'PRAGMA user_version').user_version).toBe(
+      HISTORY_SCHEMA_VERSION + 1,
+    );
     expect(rawQuery<{ n: number }>(path, 'SELECT count(*) AS n FROM utterances').n).toBe(1);
 
     const other = join(tempDir(), 'other.sqlite');
@@ -365,6 +421,7 @@ describe('exportHistory', () => {
     profile: 'balanced',
     device: null,
     latency: {},
+    command: null,
     audioPath: null,
   };
   // Given newest first, as list() returns them; every format writes them oldest first.

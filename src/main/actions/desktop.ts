@@ -13,6 +13,8 @@ export interface KeySender {
   type?(text: string): Promise<void>;
   /** Deletes what was just put in ("scratch that"). */
   backspace(count: number): Promise<void>;
+  /** Presses a key combination (`ctrl+alt+t`); absent where the tool cannot. */
+  press?(combo: string): Promise<void>;
 }
 
 /** One format of the clipboard's content, as the platform names it (`UTF8_STRING`, `image/png`, `text/html`). */

@@ -14,6 +14,9 @@ export class ToolMissing extends Error {
   }
 }
 
+/** A command's action that failed, with a sentence the user reads as is. */
+export class ActionFailed extends Error {}
+
 /**
  * Runs a desktop tool (xdotool, xclip, wtype, …) without a shell: every argument reaches it as
  * given. Resolves with its stdout as bytes (a clipboard may hold an image); a failure carries the

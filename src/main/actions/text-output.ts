@@ -1,6 +1,6 @@
 import { AppError, type ErrorCode } from '../../shared/errors';
 import type { OutputMode, SessionOptions } from '../../shared/settings';
-import type { Desktop } from './desktop';
+import type { Desktop, KeySender } from './desktop';
 import { dictationText } from './dictation-text';
 import { appName, isTerminal, matchingExclusion, type FocusedApp } from './focused-app';
 import { firstLine } from './run-tool';
@@ -59,7 +59,41 @@ export class TextOutput {
   ) {}
 
   deliver(text: string, mode: OutputMode, options: OutputOptions): Promise<OutputResult> {
-    const run = this.queue.then(() => this.deliverNow(text, mode, options));
+    return this.inTurn(() => this.deliverNow(text, mode, options));
+  }
+
+  /** The desktop's key sender (voice commands press shortcuts with it). */
+  get keys(): KeySender | null {
+    return this.desktop.keys;
+  }
+
+  /**
+   * Deletes the last text put into an app ("scratch that"), when that app's window still has the
+   * focus: as many backspaces as it had characters. Resolves with why not, or null when done.
+   */
+  takeBack(): Promise<string | null> {
+    return this.inTurn(async () => {
+      const last = this.last;
+      this.last = null;
+      const { keys } = this.desktop;
+      if (!last) return 'it was not typed or pasted into an app';
+      if (!keys) return this.desktop.keysUnavailable ?? 'keys cannot be sent here';
+      const app = await this.desktop.focusedApp().catch(() => null);
+      if (last.appId !== null && app?.id !== last.appId) return 'another window has the focus now';
+      await keys.backspace([...last.text].length);
+      return null;
+    });
+  }
+
+  /** Copies a text to the clipboard ("copy that"); resolves with the problem, or null. */
+  async copyText(text: string): Promise<OutputProblem | null> {
+    const problems: OutputProblem[] = [];
+    await this.inTurn(() => this.copy(text, problems));
+    return problems[0] ?? null;
+  }
+
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
     this.queue = run.catch(() => undefined);
     return run;
   }

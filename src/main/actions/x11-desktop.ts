@@ -31,6 +31,12 @@ export class XdotoolKeys implements KeySender {
     }
   }
 
+  async press(combo: string): Promise<void> {
+    // xdotool's own names (ctrl, alt, shift, super, Return, F5…), joined by "+"; nothing else reaches it.
+    if (!/^[A-Za-z0-9_]+(\+[A-Za-z0-9_]+)*$/.test(combo)) throw new Error(`"${combo}" is not a key combination`);
+    await this.xdotool(['key', '--clearmodifiers', combo]);
+  }
+
   async backspace(count: number): Promise<void> {
     if (count > 0)
       await this.xdotool(['key', '--clearmodifiers', '--repeat', String(count), '--delay', '4', 'BackSpace']);

@@ -13,11 +13,17 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import {
+  CommandRecordSchema as HistoryCommandSchema,
+  type CommandRecord as HistoryCommand,
+} from '../../shared/commands';
 import { AppError } from '../../shared/errors';
+import { HISTORY_TRIGGER_NAMES } from '../../shared/session';
 import { encodeWav } from '../audio/wav';
 import { createLogger, type Logger } from '../log';
 
-export const HISTORY_TRIGGERS = ['wake', 'ptt'] as const;
+/** How an entry came: a wake word or push-to-talk dictation, or a voice command (either way). */
+export const HISTORY_TRIGGERS = HISTORY_TRIGGER_NAMES;
 export type HistoryTrigger = (typeof HISTORY_TRIGGERS)[number];
 
 /** What the session records for one utterance; `add` fills in `id` (and `createdAt` if absent). */
@@ -36,6 +42,8 @@ export const HistoryEntryInputSchema = z
     durationMs: z.number().int().nonnegative(),
     /** Named stages in milliseconds, e.g. { vad: 12, encoder: 80, decoder: 40, total: 150 }. */
     latency: z.record(z.string(), z.number().nonnegative()).default({}),
+    /** For a voice command: which one ran, with what, and how it went. */
+    command: HistoryCommandSchema.nullable().optional(),
   })
   .strict();
 export type HistoryEntryInput = z.input<typeof HistoryEntryInputSchema>;
@@ -51,6 +59,7 @@ export interface HistoryEntry {
   device: string | null;
   durationMs: number;
   latency: Record<string, number>;
+  command: HistoryCommand | null;
   /** The retained WAV file, or null (retention off, or pruned). */
   audioPath: string | null;
   /** Only when listing with a search: the text around the matches, each match between SNIPPET_MARKERS. */
@@ -97,13 +106,29 @@ export interface HistoryAudio {
 }
 
 /** The schema version this code writes: `PRAGMA user_version`. */
-export const HISTORY_SCHEMA_VERSION = 1;
+export const HISTORY_SCHEMA_VERSION = 2;
+
+/** The indexes and full-text triggers of the utterances table (created again when it is rebuilt). */
+const UTTERANCE_INDEXES = `
+  CREATE INDEX utterances_created_at ON utterances (created_at);
+  -- Pruning and the retained total read only the rows that still have audio.
+  CREATE INDEX utterances_audio ON utterances (id, audio_bytes) WHERE audio_path IS NOT NULL;
+  CREATE TRIGGER utterances_fts_insert AFTER INSERT ON utterances BEGIN
+    INSERT INTO utterances_fts (rowid, text) VALUES (new.id, new.text);
+  END;
+  CREATE TRIGGER utterances_fts_delete AFTER DELETE ON utterances BEGIN
+    INSERT INTO utterances_fts (utterances_fts, rowid, text) VALUES ('delete', old.id, old.text);
+  END;
+  CREATE TRIGGER utterances_fts_update AFTER UPDATE OF text ON utterances BEGIN
+    INSERT INTO utterances_fts (utterances_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    INSERT INTO utterances_fts (rowid, text) VALUES (new.id, new.text);
+  END;`;
 
 /**
- * MIGRATIONS[n] takes the schema from version n to n + 1, inside one transaction that also
+ * HISTORY_MIGRATIONS[n] takes the schema from version n to n + 1, inside one transaction that also
  * sets user_version, so a migration is applied whole or not at all.
  */
-const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
+export const HISTORY_MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
   (db) =>
     db.exec(`
       CREATE TABLE utterances (
@@ -140,6 +165,36 @@ const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
         INSERT INTO utterances_fts (rowid, text) VALUES (new.id, new.text);
       END;
     `),
+  // v2: voice commands (trigger 'command', what ran in `command`) and dictations taken back by
+  // "scratch that" (`deleted_at`). SQLite cannot change a CHECK, so the table is rebuilt; ids and
+  // the AUTOINCREMENT counter carry over, and the full-text index keeps its rows (same ids).
+  (db) =>
+    db.exec(`
+      CREATE TABLE utterances_v2 (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at  INTEGER NOT NULL,
+        text        TEXT    NOT NULL,
+        language    TEXT    NOT NULL,
+        "trigger"   TEXT    NOT NULL CHECK ("trigger" IN ('wake', 'ptt', 'command')),
+        keyword     TEXT,
+        profile     TEXT    NOT NULL,
+        device      TEXT,
+        duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0),
+        latency     TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(latency)),
+        audio_path  TEXT,
+        audio_bytes INTEGER,
+        command     TEXT    CHECK (command IS NULL OR json_valid(command)),
+        deleted_at  INTEGER
+      );
+      INSERT INTO utterances_v2 (id, created_at, text, language, "trigger", keyword, profile, device, duration_ms, latency, audio_path, audio_bytes)
+        SELECT id, created_at, text, language, "trigger", keyword, profile, device, duration_ms, latency, audio_path, audio_bytes FROM utterances;
+      UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'utterances'), 0))
+        WHERE name = 'utterances_v2';
+      DELETE FROM sqlite_sequence WHERE name = 'utterances';
+      DROP TABLE utterances;
+      ALTER TABLE utterances_v2 RENAME TO utterances;
+      ${UTTERANCE_INDEXES}
+    `),
 ];
 
 interface Row {
@@ -154,13 +209,14 @@ interface Row {
   duration_ms: number;
   latency: string;
   audio_path: string | null;
+  command: string | null;
   snippet?: string;
 }
 
 const COLUMNS = `u.id, u.created_at, u.text, u.language, u."trigger", u.keyword, u.profile, u.device,
-  u.duration_ms, u.latency, u.audio_path`;
-/** Filters shared by the list statements: a null parameter switches its filter off. */
-const FILTERS = `(@trigger IS NULL OR u."trigger" = @trigger)
+  u.duration_ms, u.latency, u.audio_path, u.command`;
+/** Filters shared by the list statements: a null parameter switches its filter off; taken-back entries are left out. */
+const FILTERS = `u.deleted_at IS NULL AND (@trigger IS NULL OR u."trigger" = @trigger)
   AND (@before IS NULL OR u.created_at < @before) AND (@after IS NULL OR u.created_at > @after)`;
 const NEWEST = 'u.created_at DESC, u.id DESC';
 
@@ -184,9 +240,9 @@ export class HistoryStore {
       WHERE utterances_fts MATCH @match AND ${FILTERS}`;
     this.statements = {
       insert: db.prepare<Record<string, unknown>, Row>(
-        `INSERT INTO utterances (created_at, text, language, "trigger", keyword, profile, device, duration_ms, latency)
-         VALUES (@created_at, @text, @language, @trigger, @keyword, @profile, @device, @duration_ms, @latency)
-         RETURNING id, created_at, text, language, "trigger", keyword, profile, device, duration_ms, latency, audio_path`,
+        `INSERT INTO utterances (created_at, text, language, "trigger", keyword, profile, device, duration_ms, latency, command)
+         VALUES (@created_at, @text, @language, @trigger, @keyword, @profile, @device, @duration_ms, @latency, @command)
+         RETURNING id, created_at, text, language, "trigger", keyword, profile, device, duration_ms, latency, audio_path, command`,
       ),
       get: db.prepare<[number], Row>(`SELECT ${COLUMNS} FROM utterances u WHERE u.id = ?`),
       list: db.prepare<Record<string, unknown>, Row>(
@@ -199,7 +255,10 @@ export class HistoryStore {
         `SELECT ${COLUMNS}, ${snippet} ${searchFrom}
          ORDER BY utterances_fts.rank, ${NEWEST} LIMIT @limit OFFSET @offset`,
       ),
-      count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM utterances'),
+      count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM utterances WHERE deleted_at IS NULL'),
+      markDeleted: db.prepare<[number, number], { id: number }>(
+        'UPDATE utterances SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL RETURNING id',
+      ),
       delete: db.prepare<[number], { audio_path: string | null }>(
         'DELETE FROM utterances WHERE id = ? RETURNING audio_path',
       ),
@@ -253,6 +312,7 @@ export class HistoryStore {
       device: entry.device ?? null,
       duration_ms: entry.durationMs,
       latency: JSON.stringify(entry.latency),
+      command: entry.command ? JSON.stringify(entry.command) : null,
     });
     if (!row) throw new AppError('Internal', 'The history database did not return the new entry.');
     if (audio && this.audioDir !== undefined) {
@@ -289,6 +349,14 @@ export class HistoryStore {
     if (!row) return false;
     if (row.audio_path) removeFile(row.audio_path);
     return true;
+  }
+
+  /**
+   * Takes an entry back ("scratch that"): it stays in the file, marked, and leaves the lists,
+   * searches and the count. False when there is no such entry, or it was taken back already.
+   */
+  markDeleted(id: number): boolean {
+    return this.statements.markDeleted.get(Date.now(), id) !== undefined;
   }
 
   count(): number {
@@ -405,7 +473,7 @@ function migrate(db: Database.Database, path: string): void {
         );
       }
     }
-    for (let v = version; v < HISTORY_SCHEMA_VERSION; v++) MIGRATIONS[v]!(db);
+    for (let v = version; v < HISTORY_SCHEMA_VERSION; v++) HISTORY_MIGRATIONS[v]!(db);
     if (version !== HISTORY_SCHEMA_VERSION) db.pragma(`user_version = ${HISTORY_SCHEMA_VERSION}`);
   }).immediate();
 }
@@ -469,6 +537,7 @@ function toEntry(row: Row): HistoryEntry {
     device: row.device,
     durationMs: row.duration_ms,
     latency: JSON.parse(row.latency) as Record<string, number>,
+    command: row.command === null ? null : (JSON.parse(row.command) as HistoryCommand),
     audioPath: row.audio_path,
   };
   if (row.snippet !== undefined) entry.snippet = row.snippet;

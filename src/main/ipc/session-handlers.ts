@@ -70,6 +70,7 @@ export function toHistoryItem(entry: HistoryEntry): HistoryItem {
     durationMs: entry.durationMs,
     latency: entry.latency,
     hasAudio: entry.audioPath !== null,
+    command: entry.command,
   };
   if (entry.snippet !== undefined) item.snippet = entry.snippet;
   return item;

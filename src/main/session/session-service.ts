@@ -1,7 +1,7 @@
 import { PIPELINE_SAMPLE_RATE } from '../../shared/audio';
 import { AppError, type AppErrorData } from '../../shared/errors';
 import type { EventPayload } from '../../shared/ipc/contract';
-import type { SessionProblem, SessionStatus } from '../../shared/session';
+import type { FinalTranscript, SessionProblem, SessionStatus } from '../../shared/session';
 import type { OutputMode, SessionOptions } from '../../shared/settings';
 import type { AudioEngine } from '../audio/audio-engine';
 import type { HistoryStore } from '../history/history-store';
@@ -11,6 +11,10 @@ import type { ProfileService } from '../profiles/profile-service';
 import type { SettingsService } from '../settings/settings-service';
 import { asrSettingsFor } from './asr-settings';
 import type { TextOutput } from '../actions/text-output';
+import { systemOpener, type SystemOpener } from '../actions/command-actions';
+import { VoiceCommands, type HeardCommand } from '../actions/voice-commands';
+import type { HistoryTrigger } from '../history/history-store';
+import type { CommandRecord, UserCommand } from '../../shared/commands';
 import { VoiceSession, type FinalEvent, type SessionEvent } from './voice-session';
 import { WorkerUtterances } from './worker-utterances';
 
@@ -28,6 +32,8 @@ type SessionChannel =
   | 'session:partial'
   | 'session:final'
   | 'session:problem'
+  | 'session:command'
+  | 'app:show-view'
   | 'session:status-changed'
   | 'history:changed';
 
@@ -48,6 +54,17 @@ export interface SessionServiceOptions {
   log: Logger;
   /** false: push-to-talk only for this run (`listen --ptt`), whatever wake words are active. */
   wakeWord?: boolean;
+  /** What voice commands need from the host: opening apps and addresses, and its window. */
+  commandHost?: CommandHost;
+}
+
+/** The host's part in voice commands. */
+export interface CommandHost {
+  opener: SystemOpener;
+  /** True where the host has a window that shows a view when asked (`app:show-view`). */
+  hasWindow: boolean;
+  /** Asks in the window before a program command's first run; absent where none can ask. */
+  confirmProgram?(command: UserCommand): Promise<boolean>;
 }
 
 export type ShortcutState = SessionStatus['shortcut'];
@@ -73,6 +90,9 @@ export class SessionService {
   /** Set by a host that watches the hold key (the desktop app, `serve --hold-key`); null elsewhere. */
   private holdKey: HoldKeyState | null = null;
   private deviceLost = false;
+  private readonly commands: VoiceCommands;
+  /** The last dictation, for "scratch that" and "copy that". */
+  private lastDictation: { historyId: number | null; text: string } | null = null;
 
   constructor(private readonly options: SessionServiceOptions) {
     const utterances = new WorkerUtterances(
@@ -86,6 +106,7 @@ export class SessionService {
       options.log,
     );
     this.session = new VoiceSession(utterances, this.sessionSettings());
+    this.commands = this.voiceCommands(options.commandHost ?? { opener: systemOpener(), hasWindow: false });
     this.disposers.push(
       this.session.onEvent((event) => void this.onSessionEvent(event)),
       options.audio.onFrame((_samples, seq) => this.session.frame(seq)),
@@ -296,42 +317,76 @@ export class SessionService {
     }
   }
 
-  /** A final transcript: into the history (with its audio, if kept), then where the user wants it, then out. */
+  /**
+   * A final transcript: a voice command runs (and its text goes nowhere else); dictation goes into
+   * the history (with its audio, if kept), then where the user wants it. Then out.
+   */
   private async finish(event: FinalEvent): Promise<void> {
-    const { settings, profiles, audio, history } = this.options;
-    const options = settings.get().session;
+    const options = this.options.settings.get().session;
     const spoken = !event.noSpeech && event.text.trim() !== '';
-    let historyId: number | null = null;
-    if (spoken) {
-      try {
-        const samples = options.retainAudio ? audio.framesAudio(event.fromSeq, event.toSeq) : undefined;
-        const entry = history.add(
-          {
-            text: event.text,
-            language: event.language,
-            trigger: event.trigger,
-            keyword: event.keyword ?? null,
-            profile: profiles.active().id,
-            device: audio.status.device?.name ?? null,
-            durationMs: Math.round(event.timings.recordingMs),
-            latency: {
-              encoder_ms: Math.round(event.timings.encoderMs),
-              decoder_ms: Math.round(event.timings.decoderMs),
-              end_to_text_ms: Math.round(event.timings.endToTextMs),
-            },
-          },
-          samples ? { samples, sampleRate: PIPELINE_SAMPLE_RATE } : undefined,
-        );
-        historyId = entry.id;
-      } catch (error) {
-        this.options.log.error('could not save the transcript in the history', error);
-        this.problem('error', errorData(error, 'The transcript could not be saved in the history.'));
-      }
-    }
+    const heard = spoken ? this.commands.recognise(event.text, event.trigger, event.keyword ?? null) : null;
+    if (heard) return this.finishCommand(event, heard);
+    const historyId = spoken ? this.save(event, event.trigger) : null;
+    if (spoken) this.lastDictation = { historyId, text: event.text };
     const output = spoken
       ? await this.options.output.deliver(event.text, this.options.outputForThisRun ?? options.output, options)
       : { delivered: 'history' as const, app: null, problems: [] };
     for (const { kind, code, message } of output.problems) this.problem(kind, { code, message });
+    this.emitFinal(event, historyId, { delivered: output.delivered, app: output.app });
+  }
+
+  /** A voice command: it runs, then its words and what it did go into the history and out. */
+  private async finishCommand(event: FinalEvent, heard: HeardCommand): Promise<void> {
+    const result = await this.commands.run(heard);
+    const record = { id: heard.command, slots: heard.slots, ok: result.ok, message: result.message };
+    const historyId = this.save(event, 'command', record);
+    this.emitFinal(event, historyId, { delivered: 'history', app: null });
+    this.emit({
+      channel: 'session:command',
+      payload: {
+        command: heard.command,
+        slots: heard.slots,
+        ok: result.ok,
+        message: result.message,
+        score: heard.score,
+        text: heard.text,
+        historyId,
+      },
+    });
+  }
+
+  /** Saves a final in the history; null (and a problem said) when it could not be. */
+  private save(event: FinalEvent, trigger: HistoryTrigger, command?: CommandRecord): number | null {
+    const { settings, profiles, audio, history } = this.options;
+    try {
+      const samples = settings.get().session.retainAudio ? audio.framesAudio(event.fromSeq, event.toSeq) : undefined;
+      const entry = history.add(
+        {
+          text: event.text,
+          language: event.language,
+          trigger,
+          keyword: event.keyword ?? null,
+          profile: profiles.active().id,
+          device: audio.status.device?.name ?? null,
+          durationMs: Math.round(event.timings.recordingMs),
+          latency: {
+            encoder_ms: Math.round(event.timings.encoderMs),
+            decoder_ms: Math.round(event.timings.decoderMs),
+            end_to_text_ms: Math.round(event.timings.endToTextMs),
+          },
+          ...(command && { command }),
+        },
+        samples ? { samples, sampleRate: PIPELINE_SAMPLE_RATE } : undefined,
+      );
+      return entry.id;
+    } catch (error) {
+      this.options.log.error('could not save the transcript in the history', error);
+      this.problem('error', errorData(error, 'The transcript could not be saved in the history.'));
+      return null;
+    }
+  }
+
+  private emitFinal(event: FinalEvent, historyId: number | null, output: FinalTranscript['output']): void {
     this.emit({
       channel: 'session:final',
       payload: {
@@ -343,7 +398,7 @@ export class SessionService {
         noSpeech: event.noSpeech,
         finalPass: event.finalPass,
         recovered: event.recovered,
-        output: { delivered: output.delivered, app: output.app },
+        output,
         ...(event.work && { work: event.work }),
         timings: {
           ...event.timings,
@@ -352,7 +407,48 @@ export class SessionService {
         },
       },
     });
-    if (historyId !== null) this.emit({ channel: 'history:changed', payload: { count: history.count() } });
+    if (historyId !== null) this.emit({ channel: 'history:changed', payload: { count: this.options.history.count() } });
+  }
+
+  /** The voice commands, acting on this session and its host. */
+  private voiceCommands(host: CommandHost): VoiceCommands {
+    const { profiles, settings, output, history } = this.options;
+    return new VoiceCommands({
+      profiles,
+      settings,
+      opener: host.opener,
+      keys: () => output.keys,
+      listening: () => this.running,
+      startListening: async () => void (await this.start()),
+      stopListening: async () => void (await this.stop()),
+      showView: (view) => {
+        if (!host.hasWindow) return false;
+        this.emit({ channel: 'app:show-view', payload: { view: view ?? '' } });
+        return true;
+      },
+      ...(host.confirmProgram && { confirmProgram: host.confirmProgram }),
+      takeBackLastDictation: async () => {
+        const last = this.lastDictation;
+        this.lastDictation = null;
+        if (!last) return { ok: false, message: 'There is no dictation to take back.' };
+        const notUndone = await output.takeBack();
+        if (last.historyId !== null && history.markDeleted(last.historyId))
+          this.emit({ channel: 'history:changed', payload: { count: history.count() } });
+        const quoted = `"${last.text.trim()}"`;
+        return {
+          ok: true,
+          message: notUndone
+            ? `Took ${quoted} out of the history; it is still in the app (${notUndone}).`
+            : `Took ${quoted} back, from the app and the history.`,
+        };
+      },
+      copyLastDictation: async () => {
+        const last = this.lastDictation;
+        if (!last) return { ok: false, message: 'There is no dictation to copy.' };
+        const problem = await output.copyText(last.text.trim());
+        return problem ? { ok: false, message: problem.message } : { ok: true, message: 'Copied the last dictation.' };
+      },
+    });
   }
 
   private problem(kind: SessionProblem['kind'], error: { code: AppErrorData['code'] | null; message: string }) {

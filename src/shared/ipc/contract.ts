@@ -28,6 +28,7 @@ import {
   MetricsSampleSchema,
   MetricsSnapshotSchema,
 } from '../metrics';
+import { CommandOutcomeSchema } from '../commands';
 
 /**
  * The one declaration of every IPC channel (names `domain:verb`). Main validates each
@@ -168,6 +169,10 @@ export const eventChannels = {
   'session:partial': { method: 'onPartialTranscript', payload: PartialEventSchema },
   'session:final': { method: 'onFinalTranscript', payload: FinalTranscriptSchema },
   'session:problem': { method: 'onSessionProblem', payload: SessionProblemSchema },
+  /** A voice command ran (or was turned down): which, with what, and how it went. */
+  'session:command': { method: 'onVoiceCommand', payload: CommandOutcomeSchema },
+  /** A voice command asked for a view ("open the monitor"): the window shows it. */
+  'app:show-view': { method: 'onShowView', payload: z.object({ view: z.string().max(40) }).strict() },
   /** Options or the shortcut changed (from any window, or a failed shortcut registration). */
   'session:status-changed': { method: 'onSessionStatus', payload: SessionStatusSchema },
   /** An entry was added or deleted: history lists reload. */

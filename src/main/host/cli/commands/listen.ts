@@ -36,6 +36,7 @@ export const listenCommand: CliCommand = {
     '  --json              one event per line: {"type":"ready","device"}, {"type":"state","state"},',
     '                      {"type":"wake","keyword","score","t"}, {"type":"partial","text"},',
     '                      {"type":"final","text","language","trigger","output","app","timings":{…}},',
+    '                      {"type":"command","command","slots":{…},"ok","message","score","text","history_id"},',
     '                      {"type":"error","code","message"}, {"type":"notice","code","message"},',
     '                      {"type":"device","state":"capturing","device"} when a lost microphone is back,',
     '                      {"type":"hold-key","key","tap_ms"} once the hold key is watched',
@@ -228,6 +229,14 @@ function printUpdate(update: SessionUpdate, print: Printer, seconds: number): vo
         },
         `» ${final.noSpeech ? '(no speech)' : final.text}   (${timings.end_to_text_ms} ms` +
           `${final.recovered ? ', recovered after a worker crash' : ''}${DELIVERED[final.output.delivered]})`,
+      );
+      break;
+    }
+    case 'session:command': {
+      const { command, slots, ok, message, score, text, historyId } = update.payload;
+      print(
+        { type: 'command', command, slots, ok, message, score, text, history_id: historyId },
+        `${ok ? '✓' : '✗'} command ${command ?? '(none)'}: ${message}`,
       );
       break;
     }

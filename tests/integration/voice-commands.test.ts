@@ -1,0 +1,126 @@
+// Voice commands through `earshot listen`, generated speech standing in for the microphone: a command after the wake word runs and is not typed, a near miss is dictation, and with push-to-talk only the command word makes a command.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, expect, it } from 'vitest';
+import { writeWavFile } from '../../src/main/audio/wav';
+import { defaultSettings } from '../../src/shared/settings';
+import { spawnCli } from '../support/cli-process';
+import { historyOf } from '../support/history-of';
+import { sessionWav } from '../support/session-wav';
+import { useTempDirs } from '../support/temp-dir';
+import { SpeechGenerator } from '../support/tts-speech';
+
+const tempDir = useTempDirs();
+
+interface ListenEvent {
+  type: string;
+  [key: string]: unknown;
+}
+
+/** Runs `listen --json` with the history and settings in `dir` until it exits; `onEvent` may write to its stdin. */
+function listen(dir: string, args: string[], onEvent?: (e: ListenEvent, stdin: NodeJS.WritableStream) => void) {
+  const child = spawnCli(['listen', '--json', ...args], {
+    EARSHOT_CONFIG_DIR: dir,
+    EARSHOT_HISTORY_DB: join(dir, 'history.sqlite'),
+    DISPLAY: undefined,
+    WAYLAND_DISPLAY: undefined,
+  });
+  const events: ListenEvent[] = [];
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const event = JSON.parse(line) as ListenEvent;
+    events.push(event);
+    onEvent?.(event, child.stdin);
+  });
+  return new Promise<{ code: number | null; events: ListenEvent[]; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, events, stderr })),
+  );
+}
+
+const activeProfile = (dir: string) =>
+  (JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as { activeProfileId: string }).activeProfileId;
+
+describe('voice commands in earshot listen', () => {
+  it('"hey jarvis … switch to the low latency profile" switches the profile, says so, and types nothing', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify(defaultSettings()));
+    const wav = await sessionWav(dir, 'switch to the low latency profile');
+    const { code, events, stderr } = await listen(dir, ['--input-wav', wav.path, '--max-utterances', '1']);
+    expect(code, stderr).toBe(0);
+    const command = events.find((e) => e.type === 'command');
+    expect(command, JSON.stringify(events)).toMatchObject({
+      type: 'command',
+      command: 'switch-profile',
+      slots: { profile: 'low-latency' },
+      ok: true,
+      message: 'Now using the Low latency profile.',
+    });
+    expect(activeProfile(dir)).toBe('low-latency');
+    // The command's words went nowhere but the history, marked as a command.
+    expect(events.find((e) => e.type === 'final')).toMatchObject({ output: 'history' });
+    expect(events.filter((e) => e.type === 'notice')).toEqual([]);
+    expect(historyOf(join(dir, 'history.sqlite'))).toMatchObject([
+      {
+        id: command?.history_id,
+        trigger: 'command',
+        keyword: 'hey_jarvis',
+        command: { id: 'switch-profile', slots: { profile: 'low-latency' }, ok: true },
+      },
+    ]);
+  }, 90_000);
+
+  it('takes a near miss ("the low battery profile") as dictation, and leaves the profile alone', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify(defaultSettings()));
+    const wav = await sessionWav(dir, 'switch to the low battery profile');
+    const { code, events, stderr } = await listen(dir, ['--input-wav', wav.path, '--max-utterances', '1']);
+    expect(code, stderr).toBe(0);
+    expect(events.filter((e) => e.type === 'command')).toEqual([]);
+    expect(String(events.find((e) => e.type === 'final')?.text).toLowerCase()).toMatch(/battery/);
+    expect(activeProfile(dir)).toBe('balanced');
+    expect(historyOf(join(dir, 'history.sqlite'))).toMatchObject([{ trigger: 'wake', command: null }]);
+  }, 90_000);
+
+  it('with push-to-talk, dictates, and runs "command, scratch that", which takes the dictation out of the history', async () => {
+    const dir = tempDir();
+    const speech = new SpeechGenerator(dir);
+    const clip = await speech.compose([
+      { silence_s: 1 },
+      { say: 'buy milk and bread on the way home', voice: 'flite-slt' },
+      { silence_s: 2 },
+      { say: 'command, scratch that', voice: 'flite-rms' },
+      { silence_s: 2 },
+    ]);
+    const path = join(dir, 'dictation.wav');
+    await writeWavFile(path, clip.samples, 16000);
+    const [dictation, scratch] = clip.speech;
+    const { code, events, stderr } = await listen(
+      dir,
+      ['--ptt', '--input-wav', path, '--max-utterances', '2'],
+      (event, stdin) => {
+        if (event.type !== 'ready') return;
+        for (const part of [dictation!, scratch!]) {
+          setTimeout(() => stdin.write('start\n'), part.start_s * 1000 - 200);
+          setTimeout(() => stdin.write('stop\n'), part.end_s * 1000 + 500);
+        }
+      },
+    );
+    expect(code, stderr).toBe(0);
+    const [first] = events.filter((e) => e.type === 'final');
+    expect(String(first?.text).toLowerCase()).toMatch(/milk/);
+    expect(
+      events.find((e) => e.type === 'command'),
+      JSON.stringify(events),
+    ).toMatchObject({
+      command: 'scratch-that',
+      ok: true,
+      message: expect.stringMatching(/^Took ".*milk.*" out of the history; it is still in the app \(/) as unknown,
+    });
+    // Only the command is left in the history.
+    expect(historyOf(join(dir, 'history.sqlite'))).toMatchObject([
+      { trigger: 'command', command: { id: 'scratch-that' } },
+    ]);
+  }, 90_000);
+});
