@@ -1,5 +1,6 @@
 import { createRouter, createWebHashHistory, type Router } from 'vue-router';
 import AboutView from './views/AboutView.vue';
+import CommandsView from './views/CommandsView.vue';
 import DevicesView from './views/DevicesView.vue';
 import HistoryView from './views/HistoryView.vue';
 import LiveView from './views/LiveView.vue';
@@ -14,6 +15,7 @@ export const NAV_LINKS = [
   { to: '/devices', label: 'Devices' },
   { to: '/wake-words', label: 'Wake words' },
   { to: '/monitor', label: 'Monitor' },
+  { to: '/commands', label: 'Commands' },
   { to: '/about', label: 'About' },
 ] as const;
 
@@ -29,6 +31,7 @@ export function createAppRouter(): Router {
       { path: '/devices', component: DevicesView },
       { path: '/wake-words', component: WakeWordsView },
       { path: '/monitor', component: MonitorView },
+      { path: '/commands', component: CommandsView },
       { path: '/about', component: AboutView },
       { path: '/:unknown(.*)', redirect: '/live' },
     ],

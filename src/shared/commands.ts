@@ -11,7 +11,16 @@ export const SLOT_TYPES = ['profile', 'view', 'text'] as const;
 export type SlotType = (typeof SLOT_TYPES)[number];
 
 /** Views a command can open ("open the monitor"), by the word said and the route. */
-export const COMMAND_VIEWS = ['live', 'history', 'profiles', 'devices', 'wake words', 'monitor', 'about'] as const;
+export const COMMAND_VIEWS = [
+  'live',
+  'history',
+  'profiles',
+  'devices',
+  'wake words',
+  'monitor',
+  'commands',
+  'about',
+] as const;
 
 const SLOT = /\{([a-z]+)\}/g;
 
@@ -114,6 +123,21 @@ export const DEFAULT_COMMAND_SETTINGS: CommandSettings = {
   confirmedPrograms: [],
   user: [],
 };
+
+/** The commands as the Commands view shows them: the built-in ones and the settings with the user's. */
+export const CommandsOverviewSchema = z
+  .object({
+    builtIn: z.array(z.object({ id: z.string(), phrases: z.array(z.string()), does: z.string() }).strict()),
+    settings: CommandSettingsSchema,
+  })
+  .strict();
+export type CommandsOverview = z.infer<typeof CommandsOverviewSchema>;
+
+/** A program command's first run, waiting for the user's yes or no in the window. */
+export const ProgramConfirmationSchema = z
+  .object({ requestId: z.string().max(64), command: UserCommandSchema })
+  .strict();
+export type ProgramConfirmation = z.infer<typeof ProgramConfirmationSchema>;
 
 /** A command as the history keeps it: which ran, with what, and how it went. */
 export const CommandRecordSchema = z

@@ -1,11 +1,11 @@
 // Voice commands through `earshot listen`, generated speech standing in for the microphone: a command after the wake word runs and is not typed, a near miss is dictation, and with push-to-talk only the command word makes a command.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { writeWavFile } from '../../src/main/audio/wav';
 import { defaultSettings } from '../../src/shared/settings';
-import { spawnCli } from '../support/cli-process';
+import { runCli, spawnCli } from '../support/cli-process';
 import { historyOf } from '../support/history-of';
 import { sessionWav } from '../support/session-wav';
 import { useTempDirs } from '../support/temp-dir';
@@ -123,4 +123,94 @@ describe('voice commands in earshot listen', () => {
       { trigger: 'command', command: { id: 'scratch-that' } },
     ]);
   }, 90_000);
+});
+
+describe('user commands that run programs', () => {
+  it('runs only once allowed and confirmed, gives the slot as one argument, and says when a program does not exist', async () => {
+    const dir = tempDir();
+    const argv = join(dir, 'argv.json');
+    const script = join(dir, 'take-note');
+    writeFileSync(
+      script,
+      `#!/usr/bin/env node\nrequire('fs').writeFileSync(${JSON.stringify(argv)}, JSON.stringify(process.argv.slice(2)));\n`,
+    );
+    chmodSync(script, 0o755);
+    const file = join(dir, 'commands.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        earshotCommands: 1,
+        commands: [
+          {
+            id: 'note',
+            phrase: 'take a note {text}',
+            action: { type: 'run', program: script, args: ['{text}'] },
+            enabled: true,
+          },
+          {
+            id: 'ghost',
+            phrase: 'launch the ghost',
+            action: { type: 'run', program: 'earshot-no-such-program', args: [] },
+            enabled: true,
+          },
+        ],
+      }),
+    );
+    const cli = (...args: string[]) => runCli(['commands', ...args, '--config-dir', dir], { EARSHOT_CONFIG_DIR: dir });
+    expect(await cli('import', file)).toMatchObject({ code: 0, stdout: 'Imported 2 commands.\n' });
+
+    const speech = new SpeechGenerator(dir);
+    const clip = await speech.compose([
+      { silence_s: 1 },
+      { say: 'command, take a note buy oat milk', voice: 'flite-rms' },
+      { silence_s: 2 },
+      { say: 'command, launch the ghost', voice: 'flite-rms' },
+      { silence_s: 2 },
+    ]);
+    const wav = join(dir, 'commands.wav');
+    await writeWavFile(wav, clip.samples, 16000);
+    const speak = () =>
+      listen(dir, ['--ptt', '--input-wav', wav, '--max-utterances', '2'], (event, stdin) => {
+        if (event.type !== 'ready') return;
+        for (const part of clip.speech) {
+          setTimeout(() => stdin.write('start\n'), part.start_s * 1000 - 200);
+          setTimeout(() => stdin.write('stop\n'), part.end_s * 1000 + 500);
+        }
+      });
+
+    // Programs are off until the user turns them on.
+    const off = await speak();
+    expect(off.code, off.stderr).toBe(0);
+    expect(off.events.filter((e) => e.type === 'command').map((e) => [e.command, e.ok, e.message])).toEqual([
+      ['note', false, '"note" runs a program, and running programs is off: turn it on in the Commands view.'],
+      ['ghost', false, '"ghost" runs a program, and running programs is off: turn it on in the Commands view.'],
+    ]);
+    expect(existsSync(argv)).toBe(false);
+
+    // On, but the first run of each is confirmed once (here with the CLI; the window asks).
+    expect(await cli('programs', 'on')).toMatchObject({ code: 0 });
+    const unconfirmed = await speak();
+    expect(unconfirmed.events.find((e) => e.type === 'command')?.message).toBe(
+      `"note" runs ${script} for the first time: confirm it once in the Commands view, or with \`earshot commands confirm note\`.`,
+    );
+    expect(await cli('confirm', 'note')).toMatchObject({ code: 0 });
+    expect(await cli('confirm', 'ghost')).toMatchObject({ code: 0 });
+
+    const { code, events, stderr } = await speak();
+    expect(code, stderr).toBe(0);
+    const [note, ghost] = events.filter((e) => e.type === 'command');
+    expect(note).toMatchObject({ command: 'note', ok: true, message: `Ran ${script}.` });
+    const slot = (note?.slots as { text: string }).text;
+    expect(slot.toLowerCase()).toMatch(/oat|milk|automail/);
+    expect(JSON.parse(readFileSync(argv, 'utf8'))).toEqual([slot]);
+    expect(ghost).toMatchObject({
+      command: 'ghost',
+      ok: false,
+      message: 'There is no program "earshot-no-such-program": check its name or give its full path.',
+    });
+    // Each run is in the history, failures too.
+    const history = historyOf(join(dir, 'history.sqlite'));
+    expect(history).toHaveLength(6);
+    expect(history[0]).toMatchObject({ trigger: 'command', command: { id: 'ghost', ok: false } });
+  }, 180_000);
 });

@@ -12,6 +12,7 @@ import {
   SETTINGS_MODEL,
   SETTINGS_VERSION,
 } from '../../src/shared/settings';
+import { DEFAULT_COMMAND_SETTINGS } from '../../src/shared/commands';
 import { JsonFileSettingsBackend } from '../../src/main/settings/json-file-backend';
 import { SettingsService } from '../../src/main/settings/settings-service';
 import { memoryLog } from '../support/memory-log';
@@ -39,6 +40,7 @@ describe('SettingsService', () => {
       wake: { keywords: ['hey_jarvis'] },
       session: DEFAULT_SESSION_OPTIONS,
       monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
+      commands: DEFAULT_COMMAND_SETTINGS,
     });
     expect(settings.notices).toEqual([]);
     expect(existsSync(path)).toBe(false);
@@ -55,6 +57,7 @@ describe('SettingsService', () => {
       wake: { keywords: ['hey_jarvis'] },
       session: DEFAULT_SESSION_OPTIONS,
       monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
+      commands: DEFAULT_COMMAND_SETTINGS,
     });
     expect(readdirSync(dir)).toEqual(['settings.json']);
     expect(service().get().activeProfileId).toBe('low-resource');
@@ -136,6 +139,7 @@ describe('settings migration', () => {
       // An existing user did not ask for text in their apps: the history only, until they choose.
       session: { ...DEFAULT_SESSION_OPTIONS, output: 'history' },
       monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
+      commands: DEFAULT_COMMAND_SETTINGS,
     };
     expect(settings.get()).toEqual(upgraded);
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(upgraded);
@@ -184,6 +188,7 @@ describe('settings migration', () => {
           output: 'clipboard',
         },
         monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
+        commands: DEFAULT_COMMAND_SETTINGS,
       },
     });
   });
@@ -215,6 +220,7 @@ describe('settings migration', () => {
           alerts: { ...DEFAULT_ALERT_THRESHOLDS, cpuPercent: 90 },
           endpoint: { enabled: false, port: 9464, token: null },
         },
+        commands: DEFAULT_COMMAND_SETTINGS,
       },
     });
   });
@@ -236,6 +242,7 @@ describe('settings migration', () => {
         ...v6,
         version: SETTINGS_VERSION,
         session: { ...kept, holdKey: 'RightCtrl', holdTapMs: 250, ...OUTPUT_OF_V7 },
+        commands: DEFAULT_COMMAND_SETTINGS,
       },
     });
   });
@@ -270,6 +277,20 @@ describe('settings migration', () => {
     expect(defaultSettings().session.output).toBe('paste');
   });
 
+  it('gives a version 8 file the built-in commands, no user commands, and programs off', () => {
+    const v8 = { ...defaultSettings(), version: 8 } as Record<string, unknown>;
+    delete v8.commands;
+    const migrated = migrateSettings(v8);
+    expect(migrated).toMatchObject({ ok: true, migratedFrom: 8 });
+    expect(migrated.ok && migrated.settings.commands).toEqual({
+      prefix: 'command',
+      threshold: 0.8,
+      allowPrograms: false,
+      confirmedPrograms: [],
+      user: [],
+    });
+  });
+
   it('refuses a hold key that names no key, saying which', () => {
     const bad = { ...defaultSettings(), session: { ...DEFAULT_SESSION_OPTIONS, holdKey: 'Hyper' } };
     const outcome = migrateSettings(bad);
@@ -297,6 +318,20 @@ describe('settings migration', () => {
       monitoring: {
         alerts: { ...DEFAULT_ALERT_THRESHOLDS, releaseToFinalP95Ms: 800 },
         endpoint: { enabled: true, port: 9100, token: 'a'.repeat(32) },
+      },
+      commands: {
+        prefix: 'computer',
+        threshold: 0.9,
+        allowPrograms: true,
+        confirmedPrograms: ['note:0123456789abcdef'],
+        user: [
+          {
+            id: 'note',
+            phrase: 'take a note {text}',
+            action: { type: 'run', program: 'tee', args: ['-a', 'n.txt'] },
+            enabled: true,
+          },
+        ],
       },
     };
     expect(migrateSettings(current)).toEqual({ ok: true, settings: current });

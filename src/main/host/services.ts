@@ -21,6 +21,9 @@ import type { SettingsBackend } from '../settings/settings-backend';
 import { SettingsService } from '../settings/settings-service';
 import { APP_NAME, APP_VERSION, packageVersion } from './runtime-versions';
 import { bindMetrics } from '../ipc/metrics-handlers';
+import { bindCommands, ProgramConfirmations } from '../ipc/commands-handlers';
+import { CommandsService } from '../actions/commands-service';
+import { systemOpener } from '../actions/command-actions';
 import { MetricsEndpoint } from './metrics-endpoint';
 import { HoldKeyService } from '../actions/hold-key-service';
 import { MetricsService } from '../metrics/metrics-service';
@@ -89,6 +92,8 @@ export interface AppServices extends CoreServices {
   history: HistoryStore;
   router: IpcRouter;
   events: EventHub;
+  /** Program commands' first runs waiting for the window's answer. */
+  confirmations: ProgramConfirmations;
   appInfo(): AppInfo;
   dispose(): Promise<void>;
 }
@@ -109,10 +114,13 @@ export function composeServices(options: ServiceOptions): AppServices {
   const events = new EventHub(log);
   const router = new IpcRouter(options.trustedOrigin, log);
   const history = openHistory(options.historyPath ?? historyDbPath(), log);
+  const confirmations = new ProgramConfirmations(events);
   const session = new SessionService({
     ...core,
     history: history.store,
     output: new TextOutput(options.desktop),
+    // Both hosts have a window (Electron's, or the browser on serve) that shows views and asks.
+    commandHost: { opener: systemOpener(), hasWindow: true, confirmProgram: (command) => confirmations.ask(command) },
     userModelsDir: userModelsDir(),
     log,
   });
@@ -177,6 +185,7 @@ export function composeServices(options: ServiceOptions): AppServices {
   void endpoint.apply(settings.get().monitoring.endpoint);
   disposers.push(settings.onChange((next) => void endpoint.apply(next.monitoring.endpoint)));
   disposers.push(...bindMetrics(metrics, endpoint, settings, router, events));
+  disposers.push(...bindCommands(new CommandsService(settings), confirmations, router));
 
   return {
     ...core,
@@ -185,6 +194,7 @@ export function composeServices(options: ServiceOptions): AppServices {
     history: history.store,
     router,
     events,
+    confirmations,
     appInfo,
     dispose: async () => {
       disposers.splice(0).forEach((dispose) => dispose());

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
+import type { CommandOutcome } from '../../shared/commands';
 import type { EventPayload } from '../../shared/ipc/contract';
 import type { FinalTranscript, SessionProblem, SessionStateName, SessionStatus } from '../../shared/session';
 import type { SessionOptions } from '../../shared/settings';
@@ -31,6 +32,8 @@ export const useSessionStore = defineStore('session', () => {
   /** The latest wake-word score per keyword (while armed). */
   const scores = ref<Record<string, number>>({});
   const problems = ref<ProblemItem[]>([]);
+  /** Voice commands of this run, newest first. */
+  const commands = ref<(CommandOutcome & { key: number })[]>([]);
   /** The latest input level while capture runs. */
   const level = ref<AudioLevel | null>(null);
   const loaded = ref(false);
@@ -172,6 +175,10 @@ export const useSessionStore = defineStore('session', () => {
       }),
       api.onFinalTranscript(addFinal),
       api.onSessionProblem(addProblem),
+      api.onVoiceCommand((outcome) => {
+        commands.value.unshift({ ...outcome, key: nextKey++ });
+        if (commands.value.length > MAX_FINALS) commands.value.length = MAX_FINALS;
+      }),
     ];
     return () => offs.splice(0).forEach((off) => off());
   }
@@ -198,6 +205,7 @@ export const useSessionStore = defineStore('session', () => {
     state,
     partial,
     finals,
+    commands,
     scores,
     problems,
     level,

@@ -28,7 +28,13 @@ import {
   MetricsSampleSchema,
   MetricsSnapshotSchema,
 } from '../metrics';
-import { CommandOutcomeSchema } from '../commands';
+import {
+  CommandOutcomeSchema,
+  CommandSettingsSchema,
+  CommandsFileSchema,
+  CommandsOverviewSchema,
+  ProgramConfirmationSchema,
+} from '../commands';
 
 /**
  * The one declaration of every IPC channel (names `domain:verb`). Main validates each
@@ -148,6 +154,27 @@ export const invokeChannels = {
     request: z.object({ enabled: z.boolean(), port: MetricsEndpointSettingsSchema.shape.port }).partial().strict(),
     response: MetricsEndpointStatusSchema,
   },
+  /** The built-in voice commands, and the user's with the command options. */
+  'commands:get': { method: 'getCommands', request: NoPayload, response: CommandsOverviewSchema },
+  /** Changes the command options or replaces the user's commands (saved in the settings). */
+  'commands:update': {
+    method: 'updateCommands',
+    request: CommandSettingsSchema.omit({ confirmedPrograms: true }).partial().strict(),
+    response: CommandsOverviewSchema,
+  },
+  /** Adds the commands of an export file's text (the same id replaces). */
+  'commands:import': {
+    method: 'importCommands',
+    request: z.object({ text: z.string().max(1_000_000) }).strict(),
+    response: z.object({ overview: CommandsOverviewSchema, imported: z.number().int() }).strict(),
+  },
+  'commands:export': { method: 'exportCommands', request: NoPayload, response: CommandsFileSchema },
+  /** The user's answer to a program command's first run (`commands:confirm-request`). */
+  'commands:confirm': {
+    method: 'confirmProgram',
+    request: z.object({ requestId: z.string().max(64), allow: z.boolean() }).strict(),
+    response: z.object({ pending: z.boolean() }).strict(),
+  },
   /** Changes some alert thresholds (saved in the settings); answers all of them. */
   'metrics:set-thresholds': {
     method: 'setAlertThresholds',
@@ -171,6 +198,8 @@ export const eventChannels = {
   'session:problem': { method: 'onSessionProblem', payload: SessionProblemSchema },
   /** A voice command ran (or was turned down): which, with what, and how it went. */
   'session:command': { method: 'onVoiceCommand', payload: CommandOutcomeSchema },
+  /** A program command runs for the first time: the window asks the user (answer with `commands:confirm`). */
+  'commands:confirm-request': { method: 'onProgramConfirmation', payload: ProgramConfirmationSchema },
   /** A voice command asked for a view ("open the monitor"): the window shows it. */
   'app:show-view': { method: 'onShowView', payload: z.object({ view: z.string().max(40) }).strict() },
   /** Options or the shortcut changed (from any window, or a failed shortcut registration). */

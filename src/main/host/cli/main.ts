@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './command';
+import { commandsCommand } from './commands/commands';
 import { devicesCommand } from './commands/devices';
 import { historyCommand } from './commands/history';
 import { listenCommand } from './commands/listen';
@@ -25,6 +26,7 @@ const COMMANDS: readonly CliCommand[] = [
   listenCommand,
   modelsCommand,
   historyCommand,
+  commandsCommand,
   serveCommand,
   metricsCommand,
 ];

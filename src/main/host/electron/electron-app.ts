@@ -102,6 +102,12 @@ export function runElectronApp(): void {
     const iconPath = join(app.getAppPath(), 'resources', 'icon.png');
     window = createMainWindow(rendererUrl, iconPath);
     forwardEventsTo(window.webContents, services.events);
+    // "Open Earshot", "open the monitor": the window comes forward (the renderer picks the view).
+    services.session.onUpdate((update) => {
+      if (update.channel !== 'app:show-view' || !window) return;
+      window.show();
+      window.focus();
+    });
     window.on('close', (event) => {
       if (!quitting) {
         event.preventDefault();
