@@ -132,4 +132,17 @@ describe('the X11 clipboard around a paste', () => {
     await xdotool(d, 'key', 'Return');
     expect((await entry.output).trim()).toBe('First line. Ça va? Très bien.');
   }, 60_000);
+
+  it('takes the last dictation back with backspaces while its window has the focus ("scratch that")', async () => {
+    const d = await display();
+    const entry = await app(d, 'zenity', ['--entry', '--text', 'Say something'], 'zenity');
+    const out = output(d);
+    await out.deliver('Keep this.', 'type', DEFAULT_SESSION_OPTIONS);
+    await out.deliver('Ça, non: New line.', 'paste', DEFAULT_SESSION_OPTIONS);
+    expect(await out.takeBack()).toBeNull();
+    // Taken back once: a second "scratch that" has nothing of its own to delete.
+    expect(await out.takeBack()).toBe('it was not typed or pasted into an app');
+    await xdotool(d, 'key', 'Return');
+    expect((await entry.output).trim()).toBe('Keep this.');
+  }, 60_000);
 });

@@ -1,5 +1,6 @@
 // Voice commands through `earshot listen`, generated speech standing in for the microphone: a command after the wake word runs and is not typed, a near miss is dictation, and with push-to-talk only the command word makes a command.
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +10,8 @@ import { runCli, spawnCli } from '../support/cli-process';
 import { historyOf } from '../support/history-of';
 import { sessionWav } from '../support/session-wav';
 import { useTempDirs } from '../support/temp-dir';
+import { readClipboard } from '../support/x-apps';
+import { startXvfb } from '../support/xvfb';
 import { SpeechGenerator } from '../support/tts-speech';
 
 const tempDir = useTempDirs();
@@ -19,12 +22,18 @@ interface ListenEvent {
 }
 
 /** Runs `listen --json` with the history and settings in `dir` until it exits; `onEvent` may write to its stdin. */
-function listen(dir: string, args: string[], onEvent?: (e: ListenEvent, stdin: NodeJS.WritableStream) => void) {
+function listen(
+  dir: string,
+  args: string[],
+  onEvent?: (e: ListenEvent, stdin: NodeJS.WritableStream) => void,
+  display?: string,
+) {
   const child = spawnCli(['listen', '--json', ...args], {
     EARSHOT_CONFIG_DIR: dir,
     EARSHOT_HISTORY_DB: join(dir, 'history.sqlite'),
-    DISPLAY: undefined,
+    DISPLAY: display,
     WAYLAND_DISPLAY: undefined,
+    XDG_SESSION_TYPE: undefined,
   });
   const events: ListenEvent[] = [];
   let stderr = '';
@@ -83,51 +92,63 @@ describe('voice commands in earshot listen', () => {
     expect(historyOf(join(dir, 'history.sqlite'))).toMatchObject([{ trigger: 'wake', command: null }]);
   }, 90_000);
 
-  it('with push-to-talk, dictates, and runs "command, scratch that", which takes the dictation out of the history', async () => {
+  it('with push-to-talk, dictates, then "command, copy that" copies it and "command, scratch that" takes it out of the history', async () => {
     const dir = tempDir();
     const speech = new SpeechGenerator(dir);
     const clip = await speech.compose([
       { silence_s: 1 },
       { say: 'buy milk and bread on the way home', voice: 'flite-slt' },
       { silence_s: 2 },
+      { say: 'command, copy that', voice: 'flite-rms' },
+      { silence_s: 2 },
       { say: 'command, scratch that', voice: 'flite-rms' },
       { silence_s: 2 },
     ]);
     const path = join(dir, 'dictation.wav');
     await writeWavFile(path, clip.samples, 16000);
-    const [dictation, scratch] = clip.speech;
-    const { code, events, stderr } = await listen(
-      dir,
-      ['--ptt', '--input-wav', path, '--max-utterances', '2'],
-      (event, stdin) => {
-        if (event.type !== 'ready') return;
-        for (const part of [dictation!, scratch!]) {
-          setTimeout(() => stdin.write('start\n'), part.start_s * 1000 - 200);
-          setTimeout(() => stdin.write('stop\n'), part.end_s * 1000 + 500);
-        }
-      },
-    );
-    expect(code, stderr).toBe(0);
-    const [first] = events.filter((e) => e.type === 'final');
-    expect(String(first?.text).toLowerCase()).toMatch(/milk/);
-    expect(
-      events.find((e) => e.type === 'command'),
-      JSON.stringify(events),
-    ).toMatchObject({
-      command: 'scratch-that',
-      ok: true,
-      message: expect.stringMatching(/^Took ".*milk.*" out of the history; it is still in the app \(/) as unknown,
-    });
-    // Only the command is left in the history.
-    expect(historyOf(join(dir, 'history.sqlite'))).toMatchObject([
-      { trigger: 'command', command: { id: 'scratch-that' } },
-    ]);
+    const x = await startXvfb();
+    try {
+      const { code, events, stderr } = await listen(
+        dir,
+        ['--ptt', '--output', 'history', '--input-wav', path, '--max-utterances', '3'],
+        (event, stdin) => {
+          if (event.type !== 'ready') return;
+          for (const part of clip.speech) {
+            setTimeout(() => stdin.write('start\n'), part.start_s * 1000 - 200);
+            setTimeout(() => stdin.write('stop\n'), part.end_s * 1000 + 500);
+          }
+        },
+        x.display,
+      );
+      expect(code, stderr).toBe(0);
+      const [dictation] = events.filter((e) => e.type === 'final');
+      expect(String(dictation?.text).toLowerCase()).toMatch(/milk/);
+      const [copy, scratch] = events.filter((e) => e.type === 'command');
+      expect(copy, JSON.stringify(events)).toMatchObject({ command: 'copy-that', ok: true });
+      expect((await readClipboard(x.display))?.text).toBe(String(dictation?.text).trim());
+      expect(scratch).toMatchObject({
+        command: 'scratch-that',
+        ok: true,
+        message: `Took "${String(dictation?.text).trim()}" out of the history; it is still in the app (it was not typed or pasted into an app).`,
+      });
+      // Only the commands are left in the history.
+      expect(historyOf(join(dir, 'history.sqlite'))).toMatchObject([
+        { trigger: 'command', command: { id: 'scratch-that' } },
+        { trigger: 'command', command: { id: 'copy-that' } },
+      ]);
+    } finally {
+      await x.stop();
+    }
   }, 90_000);
 });
 
 describe('user commands that run programs', () => {
-  it('runs only once allowed and confirmed, gives the slot as one argument, and says when a program does not exist', async () => {
+  it('runs only once allowed and confirmed, gives the slot as one argument, and says when a program does not exist or a webhook refuses', async () => {
     const dir = tempDir();
+    // A local webhook that turns every request down.
+    const webhook = createServer((_req, res) => res.writeHead(403).end());
+    await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+    const hook = `http://127.0.0.1:${(webhook.address() as { port: number }).port}/api/webhook/heater`;
     const argv = join(dir, 'argv.json');
     const script = join(dir, 'take-note');
     writeFileSync(
@@ -148,6 +169,12 @@ describe('user commands that run programs', () => {
             enabled: true,
           },
           {
+            id: 'heater',
+            phrase: 'turn on the heater',
+            action: { type: 'webhook', url: hook, body: '{"on": true}' },
+            enabled: true,
+          },
+          {
             id: 'ghost',
             phrase: 'launch the ghost',
             action: { type: 'run', program: 'earshot-no-such-program', args: [] },
@@ -157,7 +184,7 @@ describe('user commands that run programs', () => {
       }),
     );
     const cli = (...args: string[]) => runCli(['commands', ...args, '--config-dir', dir], { EARSHOT_CONFIG_DIR: dir });
-    expect(await cli('import', file)).toMatchObject({ code: 0, stdout: 'Imported 2 commands.\n' });
+    expect(await cli('import', file)).toMatchObject({ code: 0, stdout: 'Imported 3 commands.\n' });
 
     const speech = new SpeechGenerator(dir);
     const clip = await speech.compose([
@@ -166,11 +193,13 @@ describe('user commands that run programs', () => {
       { silence_s: 2 },
       { say: 'command, launch the ghost', voice: 'flite-rms' },
       { silence_s: 2 },
+      { say: 'command, turn on the heater', voice: 'flite-rms' },
+      { silence_s: 2 },
     ]);
     const wav = join(dir, 'commands.wav');
     await writeWavFile(wav, clip.samples, 16000);
     const speak = () =>
-      listen(dir, ['--ptt', '--input-wav', wav, '--max-utterances', '2'], (event, stdin) => {
+      listen(dir, ['--ptt', '--input-wav', wav, '--max-utterances', '3'], (event, stdin) => {
         if (event.type !== 'ready') return;
         for (const part of clip.speech) {
           setTimeout(() => stdin.write('start\n'), part.start_s * 1000 - 200);
@@ -184,6 +213,7 @@ describe('user commands that run programs', () => {
     expect(off.events.filter((e) => e.type === 'command').map((e) => [e.command, e.ok, e.message])).toEqual([
       ['note', false, '"note" runs a program, and running programs is off: turn it on in the Commands view.'],
       ['ghost', false, '"ghost" runs a program, and running programs is off: turn it on in the Commands view.'],
+      ['heater', false, `${hook} answered 403 Forbidden.`],
     ]);
     expect(existsSync(argv)).toBe(false);
 
@@ -198,6 +228,7 @@ describe('user commands that run programs', () => {
 
     const { code, events, stderr } = await speak();
     expect(code, stderr).toBe(0);
+    webhook.close();
     const [note, ghost] = events.filter((e) => e.type === 'command');
     expect(note).toMatchObject({ command: 'note', ok: true, message: `Ran ${script}.` });
     const slot = (note?.slots as { text: string }).text;
@@ -210,7 +241,7 @@ describe('user commands that run programs', () => {
     });
     // Each run is in the history, failures too.
     const history = historyOf(join(dir, 'history.sqlite'));
-    expect(history).toHaveLength(6);
-    expect(history[0]).toMatchObject({ trigger: 'command', command: { id: 'ghost', ok: false } });
+    expect(history).toHaveLength(9);
+    expect(history[0]).toMatchObject({ trigger: 'command', command: { id: 'heater', ok: false } });
   }, 180_000);
 });

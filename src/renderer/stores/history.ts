@@ -5,7 +5,7 @@ import type { HistoryItem } from '../../shared/session';
 import { bridge } from '../bridge';
 import { messageOf } from './error-message';
 
-export type TriggerFilter = 'all' | 'wake' | 'ptt';
+export type TriggerFilter = 'all' | 'wake' | 'ptt' | 'command';
 export type ExportFormat = InvokeRequest<'history:export'>['format'];
 export type HistoryExport = InvokeResponse<'history:export'>;
 export type HistoryAudio = InvokeResponse<'history:get-audio'>;

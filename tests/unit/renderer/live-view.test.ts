@@ -300,6 +300,31 @@ describe('LiveView with the real session', () => {
       expect(ptt!.get('[data-testid="final-output"]').text()).toBe('Pasted into gedit');
       expect(ptt!.get('time').attributes('datetime')).toBe('2026-01-05T09:30:02.000Z');
 
+      // Voice commands: what ran and how it went, a failure said as such.
+      events.emit('session:command', {
+        command: 'switch-profile',
+        slots: { profile: 'low-latency' },
+        ok: true,
+        message: 'Now using the Low latency profile.',
+        score: 1,
+        text: ' Switch to the low latency profile.',
+        historyId: 5,
+      });
+      events.emit('session:command', {
+        command: 'heater',
+        slots: {},
+        ok: false,
+        message: 'http://127.0.0.1:8123/api/webhook/heater answered 403 Forbidden.',
+        score: 0.9,
+        text: 'Turn on the heater.',
+        historyId: 6,
+      });
+      await flushPromises();
+      expect(live.wrapper.findAll('[data-testid="voice-commands"] li').map((li) => li.text())).toEqual([
+        'Command failed "Turn on the heater.": http://127.0.0.1:8123/api/webhook/heater answered 403 Forbidden.',
+        'Command "Switch to the low latency profile.": Now using the Low latency profile.',
+      ]);
+
       // Silence: said so, not shown as an empty line.
       events.emit('session:final', final({ historyId: null, text: '', noSpeech: true }));
       await flushPromises();
