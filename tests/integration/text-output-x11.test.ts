@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemDesktop } from '../../src/main/actions/system-desktop';
 import { TextOutput } from '../../src/main/actions/text-output';
+import { XdotoolKeys } from '../../src/main/actions/x11-desktop';
 import { historyOf } from '../support/history-of';
 import { DEFAULT_SESSION_OPTIONS, defaultSettings, type Settings } from '../../src/shared/settings';
 import { Listen, MIC_NAME, pushToTalkCommand, useLiveListen, type LiveMachine } from '../support/live-listen';
@@ -144,5 +145,17 @@ describe('the X11 clipboard around a paste', () => {
     expect(await out.takeBack()).toBe('it was not typed or pasted into an app');
     await xdotool(d, 'key', 'Return');
     expect((await entry.output).trim()).toBe('Keep this.');
+  }, 60_000);
+
+  it('presses a shortcut in the focused app (a command\'s "press a shortcut" action)', async () => {
+    const d = await display();
+    const entry = await app(d, 'zenity', ['--entry', '--text', 'Say something'], 'zenity');
+    const keys = new XdotoolKeys({ ...process.env, DISPLAY: d });
+    await keys.type('replace me');
+    await keys.press('ctrl+a');
+    await keys.type('kept');
+    await expect(keys.press('ctrl+a; reboot')).rejects.toThrow('"ctrl+a; reboot" is not a key combination');
+    await xdotool(d, 'key', 'Return');
+    expect((await entry.output).trim()).toBe('kept');
   }, 60_000);
 });

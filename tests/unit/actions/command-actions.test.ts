@@ -127,4 +127,41 @@ describe('command actions', () => {
       'The command uses {profile}, which its phrase does not fill.',
     );
   });
+
+  it("opens an address and starts an application through the platform's opener, the slot encoded, no shell", async () => {
+    const dir = tempDir();
+    const calls = join(dir, 'calls.jsonl');
+    // Stand-ins for xdg-open and gtk-launch that record how they were called.
+    for (const tool of ['xdg-open', 'gtk-launch']) {
+      const path = join(dir, tool);
+      writeFileSync(
+        path,
+        `#!/usr/bin/env node\nrequire('fs').appendFileSync(${JSON.stringify(calls)}, JSON.stringify([${JSON.stringify(tool)}, ...process.argv.slice(2)]) + '\\n');\n`,
+      );
+      chmodSync(path, 0o755);
+    }
+    const path = process.env.PATH;
+    process.env.PATH = `${dir}:${path}`;
+    try {
+      const search = { type: 'open-url' as const, url: 'https://duckduckgo.com/?q={text}' };
+      expect(await runAction(search, { text: 'flights; rm -rf ~' }, tools)).toEqual({
+        ok: true,
+        message: 'Opened https://duckduckgo.com/?q=flights%3B%20rm%20-rf%20~.',
+      });
+      expect(await runAction({ type: 'launch', app: 'org.gnome.Calculator.desktop' }, {}, tools)).toMatchObject({
+        ok: true,
+      });
+    } finally {
+      process.env.PATH = path;
+    }
+    expect(
+      readFileSync(calls, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as string[]),
+    ).toEqual([
+      ['xdg-open', 'https://duckduckgo.com/?q=flights%3B%20rm%20-rf%20~'],
+      ['gtk-launch', 'org.gnome.Calculator'],
+    ]);
+  });
 });
