@@ -75,7 +75,11 @@ export const ProfileSchema = z
         silenceHangoverMs: z.number().int().min(100).max(5000),
       })
       .strict()
-      .refine((v) => v.endThreshold <= v.startThreshold, 'vad.endThreshold must not exceed vad.startThreshold'),
+      // On the end threshold, so an editor shows it beside that field.
+      .refine((v) => v.endThreshold <= v.startThreshold, {
+        message: 'vad.endThreshold must not exceed vad.startThreshold',
+        path: ['endThreshold'],
+      }),
     cache: z
       .object({
         /** Encoder outputs kept in the LRU encoder cache. */
@@ -197,3 +201,17 @@ export const DEFAULT_PROFILE_ID: ProfileId = 'balanced';
 export function findPreset(id: string): Profile | undefined {
   return PRESETS.find((p) => p.id === id);
 }
+
+/** Presets are read-only; the user's own profiles start as a copy of one and remember which. */
+export const PRESET_IDS = PRESETS.map((p) => p.id);
+export const CustomProfileSchema = ProfileSchema.extend({
+  /** The preset it was duplicated from: what "reset" goes back to and the editor compares with. */
+  basedOn: z.string().refine((id) => PRESET_IDS.includes(id), 'basedOn must name a preset'),
+}).refine((p) => !PRESET_IDS.includes(p.id), {
+  message: 'a preset cannot be changed: duplicate it and change the copy',
+  path: ['id'],
+});
+export type CustomProfile = z.infer<typeof CustomProfileSchema>;
+
+/** Most custom profiles a settings file keeps. */
+export const MAX_CUSTOM_PROFILES = 20;

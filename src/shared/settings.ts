@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { DEFAULT_TAP_MS, parseHoldKey } from './hold-key';
 import { checkAccelerator } from './accelerator';
 import { CommandSettingsSchema, DEFAULT_COMMAND_SETTINGS } from './commands';
-import { DEFAULT_PROFILE_ID } from './profiles';
+import { CustomProfileSchema, DEFAULT_PROFILE_ID, MAX_CUSTOM_PROFILES } from './profiles';
 
 /**
  * Persisted settings. The same schema is used by electron-store (desktop) and by the JSON
  * file of the headless host. Bump SETTINGS_VERSION and add a migration whenever the shape
  * changes; old files are migrated on load, never discarded.
  */
-export const SETTINGS_VERSION = 9;
+export const SETTINGS_VERSION = 10;
 
 /**
  * Where a final transcript goes besides the history: nowhere else, the clipboard, pasted where
@@ -165,6 +165,15 @@ export const SettingsSchema = z
     session: SessionOptionsSchema,
     monitoring: z.object({ alerts: AlertThresholdsSchema, endpoint: MetricsEndpointSettingsSchema }).strict(),
     commands: CommandSettingsSchema,
+    /** The user's own profiles (presets are in the code, never in the file). */
+    profiles: z
+      .object({
+        custom: z
+          .array(CustomProfileSchema)
+          .max(MAX_CUSTOM_PROFILES)
+          .refine((list) => new Set(list.map((p) => p.id)).size === list.length, 'profile ids must not repeat'),
+      })
+      .strict(),
   })
   .strict();
 
@@ -182,6 +191,7 @@ export function defaultSettings(): Settings {
     session: { ...DEFAULT_SESSION_OPTIONS },
     monitoring: { alerts: { ...DEFAULT_ALERT_THRESHOLDS }, endpoint: { ...DEFAULT_METRICS_ENDPOINT } },
     commands: structuredClone(DEFAULT_COMMAND_SETTINGS),
+    profiles: { custom: [] },
   };
 }
 
@@ -236,6 +246,8 @@ export const SETTINGS_MODEL: SettingsModel = {
     },
     // v9 adds voice commands: the built-in ones, no user commands yet, programs off.
     8: (old) => ({ ...old, commands: structuredClone(DEFAULT_COMMAND_SETTINGS) }),
+    // v10 keeps the user's own profiles; there are none yet.
+    9: (old) => ({ ...old, profiles: { custom: [] } }),
   },
   defaults: defaultSettings,
 };

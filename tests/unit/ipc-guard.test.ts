@@ -151,7 +151,7 @@ describe('IpcRouter.dispatch', () => {
   it('registrations return a disposer and cannot be doubled', async () => {
     const { router } = routerWithSpy();
     expect(() => router.handle('profiles:set-active', () => ({ activeId: 'a' }))).toThrow(/already registered/);
-    const dispose = router.handle('profiles:list', () => ({ profiles: [], activeId: 'balanced' }));
+    const dispose = router.handle('profiles:list', () => ({ profiles: [], activeId: 'balanced', custom: [] }));
     dispose();
     await expect(router.dispatch('profiles:list', undefined, app)).resolves.toMatchObject({
       error: { code: 'Internal' },

@@ -13,6 +13,7 @@ import {
   SETTINGS_VERSION,
 } from '../../src/shared/settings';
 import { DEFAULT_COMMAND_SETTINGS } from '../../src/shared/commands';
+import { findPreset } from '../../src/shared/profiles';
 import { JsonFileSettingsBackend } from '../../src/main/settings/json-file-backend';
 import { SettingsService } from '../../src/main/settings/settings-service';
 import { memoryLog } from '../support/memory-log';
@@ -41,6 +42,7 @@ describe('SettingsService', () => {
       session: DEFAULT_SESSION_OPTIONS,
       monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
       commands: DEFAULT_COMMAND_SETTINGS,
+      profiles: { custom: [] },
     });
     expect(settings.notices).toEqual([]);
     expect(existsSync(path)).toBe(false);
@@ -58,6 +60,7 @@ describe('SettingsService', () => {
       session: DEFAULT_SESSION_OPTIONS,
       monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
       commands: DEFAULT_COMMAND_SETTINGS,
+      profiles: { custom: [] },
     });
     expect(readdirSync(dir)).toEqual(['settings.json']);
     expect(service().get().activeProfileId).toBe('low-resource');
@@ -140,6 +143,7 @@ describe('settings migration', () => {
       session: { ...DEFAULT_SESSION_OPTIONS, output: 'history' },
       monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
       commands: DEFAULT_COMMAND_SETTINGS,
+      profiles: { custom: [] },
     };
     expect(settings.get()).toEqual(upgraded);
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(upgraded);
@@ -189,6 +193,7 @@ describe('settings migration', () => {
         },
         monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
         commands: DEFAULT_COMMAND_SETTINGS,
+        profiles: { custom: [] },
       },
     });
   });
@@ -221,6 +226,7 @@ describe('settings migration', () => {
           endpoint: { enabled: false, port: 9464, token: null },
         },
         commands: DEFAULT_COMMAND_SETTINGS,
+        profiles: { custom: [] },
       },
     });
   });
@@ -243,6 +249,7 @@ describe('settings migration', () => {
         version: SETTINGS_VERSION,
         session: { ...kept, holdKey: 'RightCtrl', holdTapMs: 250, ...OUTPUT_OF_V7 },
         commands: DEFAULT_COMMAND_SETTINGS,
+        profiles: { custom: [] },
       },
     });
   });
@@ -332,6 +339,9 @@ describe('settings migration', () => {
             enabled: true,
           },
         ],
+      },
+      profiles: {
+        custom: [{ ...structuredClone(findPreset('low-latency')!), id: 'mine', name: 'Mine', basedOn: 'low-latency' }],
       },
     };
     expect(migrateSettings(current)).toEqual({ ok: true, settings: current });

@@ -111,6 +111,11 @@ export function composeServices(options: ServiceOptions): AppServices {
     log,
   });
   const { settings, profiles } = core;
+  const profileList = () => ({
+    profiles: [...profiles.list()],
+    activeId: profiles.active().id,
+    custom: profiles.custom().map(({ id, basedOn }) => ({ id, basedOn })),
+  });
   const events = new EventHub(log);
   const router = new IpcRouter(options.trustedOrigin, log);
   const history = openHistory(options.historyPath ?? historyDbPath(), log);
@@ -164,7 +169,16 @@ export function composeServices(options: ServiceOptions): AppServices {
   const disposers = [
     router.handle('app:get-info', appInfo),
     router.handle('settings:get', () => settings.get()),
-    router.handle('profiles:list', () => ({ profiles: [...profiles.list()], activeId: profiles.active().id })),
+    router.handle('profiles:list', () => profileList()),
+    router.handle('profiles:save', (profile) => {
+      profiles.save(profile);
+      return profileList();
+    }),
+    router.handle('profiles:delete', ({ id }) => {
+      const { fellBackTo } = profiles.delete(id);
+      const notice = fellBackTo ? `The profile you deleted was active: Earshot now uses ${fellBackTo.name}.` : null;
+      return { list: profileList(), notice };
+    }),
     router.handle('profiles:set-active', ({ id }) => ({ activeId: profiles.setActive(id).id })),
     router.handle('wake:list-keywords', () => ({
       available: core.inference.availableKeywords(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AudioLevelSchema, CaptureStatusSchema, DeviceReportSchema } from '../audio';
 import { NoticeSchema } from '../errors';
-import { ProfileSchema } from '../profiles';
+import { CustomProfileSchema, ProfileSchema } from '../profiles';
 import {
   FinalTranscriptSchema,
   HistoryAudioSchema,
@@ -67,7 +67,15 @@ export const AppInfoSchema = z
   .strict();
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 
-export const ProfileListSchema = z.object({ profiles: z.array(ProfileSchema), activeId: z.string() }).strict();
+export const ProfileListSchema = z
+  .object({
+    /** The presets, then the user's own. */
+    profiles: z.array(ProfileSchema),
+    activeId: z.string(),
+    /** Which profiles are the user's, and the preset each came from. */
+    custom: z.array(z.object({ id: z.string(), basedOn: z.string() }).strict()),
+  })
+  .strict();
 export type ProfileList = z.infer<typeof ProfileListSchema>;
 
 /** Wake words: every keyword model Earshot ships (with its licence) and the active ones. */
@@ -84,6 +92,14 @@ export const invokeChannels = {
   'app:get-info': { method: 'getAppInfo', request: NoPayload, response: AppInfoSchema },
   'settings:get': { method: 'getSettings', request: NoPayload, response: SettingsSchema },
   'profiles:list': { method: 'listProfiles', request: NoPayload, response: ProfileListSchema },
+  /** Creates or replaces a profile of the user's (a preset's id is refused); saving the active one applies it. */
+  'profiles:save': { method: 'saveProfile', request: CustomProfileSchema, response: ProfileListSchema },
+  /** Deletes a profile of the user's; when it was active, Balanced takes over and `notice` says so. */
+  'profiles:delete': {
+    method: 'deleteProfile',
+    request: z.object({ id: z.string().min(1).max(64) }).strict(),
+    response: z.object({ list: ProfileListSchema, notice: z.string().nullable() }).strict(),
+  },
   'profiles:set-active': {
     method: 'setActiveProfile',
     request: z.object({ id: z.string().min(1).max(64) }).strict(),
