@@ -45,7 +45,10 @@ describe('the profile editor', () => {
       await editor.get('#field-wake\\.threshold').setValue('1.4');
       const problems = editor.findAll('.problem').map((p) => p.text());
       expect(problems).toContain('Threshold: Too big: expected number to be <=1');
-      expect(problems.some((p) => p.startsWith('Speech ends below: vad.endThreshold must not exceed')), problems.join(' | ')).toBe(true);
+      expect(
+        problems.some((p) => p.startsWith('Speech ends below: vad.endThreshold must not exceed')),
+        problems.join(' | '),
+      ).toBe(true);
       expect(editor.get('button[type="submit"]').attributes('disabled')).toBeDefined();
 
       await editor
