@@ -74,6 +74,7 @@ export const NoticeSchema = z
       'HistoryRecovered',
       'HistoryUnavailable',
       'MonitorAlert',
+      'AccelerationUnavailable',
     ]),
     message: z.string(),
   })

@@ -23,6 +23,13 @@ export const ProfileSchema = z
      * `audio_ctx` idea). `full`: always 30 s.
      */
     encoderWindow: z.enum(['fitted', 'full']),
+    /**
+     * Where Whisper runs: `cpu`, or `auto`: a GPU execution provider of ONNX Runtime where the
+     * platform has one (CUDA on Linux, DirectML on Windows, CoreML on macOS), else the CPU with a
+     * notice saying why. The wake word and VAD stay on the CPU: one 80 ms frame at a time costs
+     * less there than a trip to a GPU.
+     */
+    acceleration: z.enum(['cpu', 'auto']),
     /** Intra-op threads given to each ONNX Runtime session. */
     threads: z.object({ asr: ThreadCount, wake: ThreadCount, vad: ThreadCount }).strict(),
     decoding: z
@@ -108,6 +115,7 @@ export const PRESETS: readonly Profile[] = [
     description: 'Whisper tiny with temperature fallback and live partials every half second.',
     model: 'whisper-tiny',
     encoderWindow: 'fitted',
+    acceleration: 'cpu',
     threads: { asr: 2, wake: 1, vad: 1 },
     decoding: {
       strategy: 'greedy',
@@ -131,6 +139,7 @@ export const PRESETS: readonly Profile[] = [
     description: 'Fastest response: greedy decoding without fallback, short silence hang-over.',
     model: 'whisper-tiny',
     encoderWindow: 'fitted',
+    acceleration: 'cpu',
     threads: { asr: 2, wake: 1, vad: 1 },
     decoding: {
       strategy: 'greedy',
@@ -154,6 +163,7 @@ export const PRESETS: readonly Profile[] = [
     description: 'Whisper base with beam search and the best resampler; slower, fewer errors.',
     model: 'whisper-base',
     encoderWindow: 'fitted',
+    acceleration: 'cpu',
     threads: { asr: 2, wake: 1, vad: 1 },
     decoding: {
       strategy: 'beam',
@@ -177,6 +187,7 @@ export const PRESETS: readonly Profile[] = [
     description: 'One thread per model, no live partials, batched frames: least CPU and memory.',
     model: 'whisper-tiny',
     encoderWindow: 'fitted',
+    acceleration: 'cpu',
     threads: { asr: 1, wake: 1, vad: 1 },
     decoding: {
       strategy: 'greedy',

@@ -26,6 +26,8 @@ export const AsrSettingsSchema = z
     threads: Threads,
     /** Run the encoder on a window fitted to the audio instead of the full 30 s. */
     fitWindow: z.boolean(),
+    /** The profile's acceleration: `auto` tries the platform's GPU execution provider first. */
+    acceleration: ProfileSchema.shape.acceleration.optional(),
     cache: z.object({
       encoderEntries: z.number().int().min(0).max(64),
       sessionEntries: z.number().int().min(1).max(8),
@@ -234,6 +236,8 @@ export const WorkerEventSchema = z.discriminatedUnion('type', [
       id: z.string(),
       model: z.string(),
       provider: z.string(),
+      /** Why a GPU provider that was asked for is not used (the session runs on the CPU). */
+      fallback: z.string().optional(),
       /** The model's weights, as handed to ONNX Runtime (its memory is about this). */
       bytes: z.number().int().nonnegative(),
       ms: z.number().nonnegative(),

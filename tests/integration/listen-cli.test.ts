@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/main/history/history-store';
 import { historyOf } from '../support/history-of';
+import { findPreset } from '../../src/shared/profiles';
 import { defaultSettings, type Settings } from '../../src/shared/settings';
 import { ROOT, runCli, spawnCli } from '../support/cli-process';
 import { SHARED_AUDIO } from '../support/shared-audio';
@@ -316,6 +317,48 @@ describe('earshot listen --output', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('earshot: --output takes history, clipboard, paste, type, not "fax"\n');
   });
+});
+
+describe('a profile that asks for the GPU', () => {
+  it('falls back to the CPU on a machine without a GPU provider, says why once, and transcribes', async () => {
+    const dir = tempDir();
+    saveSettings(dir, (s) => {
+      s.profiles.custom = [
+        {
+          ...structuredClone(findPreset('balanced')!),
+          id: 'gpu',
+          name: 'GPU',
+          acceleration: 'auto',
+          basedOn: 'balanced',
+        },
+      ];
+      s.activeProfileId = 'gpu';
+    });
+    const { code, events, stderr } = await listen(
+      ['--ptt', '--input-wav', SHARED_AUDIO.jfk, '--max-utterances', '1'],
+      { EARSHOT_CONFIG_DIR: dir, EARSHOT_HISTORY_DB: join(dir, 'history.sqlite'), DISPLAY: undefined },
+      (event, stdin) => {
+        if (event.type !== 'ready') return;
+        stdin.write('start\n');
+        setTimeout(() => stdin.write('stop\n'), 4500);
+      },
+    );
+    expect(code, stderr).toBe(0);
+    expect(events[0]?.type).toBe('ready');
+    // This machine has no CUDA provider library (onnxruntime-node's download of it is not run).
+    expect(events.filter((e) => e.code === 'AccelerationUnavailable')).toEqual([
+      {
+        type: 'notice',
+        code: 'AccelerationUnavailable',
+        message: expect.stringMatching(
+          /^GPU acceleration is not available: CUDA could not be used \(.+\)\. Whisper runs on the CPU\.$/,
+        ) as unknown,
+      },
+    ]);
+    expect(normaliseText(String(events.find((e) => e.type === 'final')?.text)).join(' ')).toContain(
+      'my fellow americans',
+    );
+  }, 60_000);
 });
 
 describe('earshot listen --hold-key', () => {

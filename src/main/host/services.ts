@@ -200,6 +200,7 @@ export function composeServices(options: ServiceOptions): AppServices {
   disposers.push(settings.onChange((next) => void endpoint.apply(next.monitoring.endpoint)));
   disposers.push(...bindMetrics(metrics, endpoint, settings, router, events));
   disposers.push(...bindCommands(new CommandsService(settings), confirmations, router));
+  disposers.push(accelerationNotices(core.inference, (notice) => events.emit('app:notice', notice)));
 
   return {
     ...core,
@@ -230,4 +231,23 @@ export function mainAndWorkerUsage(workerPid: () => number | undefined): Process
     { process: 'main', pid: process.pid },
     { process: 'worker', pid: workerPid() },
   ]);
+}
+
+/**
+ * Says once per reason when a profile asked for the GPU and Whisper runs on the CPU instead
+ * (no provider for the platform, or its libraries missing).
+ */
+export function accelerationNotices(
+  inference: InferenceService,
+  notify: (notice: { code: 'AccelerationUnavailable'; message: string }) => void,
+): () => void {
+  const told = new Set<string>();
+  return inference.onEvent((event) => {
+    if (event.type !== 'model-loaded' || !event.fallback || told.has(event.fallback)) return;
+    told.add(event.fallback);
+    notify({
+      code: 'AccelerationUnavailable',
+      message: `GPU acceleration is not available: ${event.fallback}. Whisper runs on the CPU.`,
+    });
+  });
 }

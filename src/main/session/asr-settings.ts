@@ -16,6 +16,7 @@ export function asrSettingsFor(
     decoding: profile.decoding,
     threads: profile.threads.asr,
     fitWindow: profile.encoderWindow === 'fitted',
+    acceleration: profile.acceleration,
     cache: { encoderEntries: profile.cache.encoderEntries, sessionEntries: profile.cache.sessionEntries },
     vad: profile.vad,
     ...overrides,

@@ -31,7 +31,7 @@ const WARM_MAX_LAG_MS = 100;
 
 /** Loaded models are told apart by their folder and the session options they were opened with. */
 function modelKey(settings: AsrSettings): string {
-  return `${resolveWhisperModel(settings.model, settings.userModelDir).dir}|${settings.threads}|${settings.fitWindow}`;
+  return `${resolveWhisperModel(settings.model, settings.userModelDir).dir}|${settings.threads}|${settings.fitWindow}|${settings.acceleration ?? 'cpu'}`;
 }
 
 /** What leaves the worker: the transcript without its tokens (drafts stay here), with its model and timings. */
@@ -271,13 +271,15 @@ export class AsrService {
     if (entry) {
       this.models.delete(key); // most recently used goes last
     } else {
-      entry = WhisperModel.load(info, this.loader, { threads: request.threads, fitWindow: request.fitWindow }).then(
-        (model) => {
-          // The model's bytes are garbage now; collect them at once (see WORKER_V8_FLAGS).
-          (globalThis as { gc?: () => void }).gc?.();
-          return new SpeechRecognizer(model, this.encoderCache);
-        },
-      );
+      entry = WhisperModel.load(info, this.loader, {
+        threads: request.threads,
+        fitWindow: request.fitWindow,
+        acceleration: request.acceleration ?? 'cpu',
+      }).then((model) => {
+        // The model's bytes are garbage now; collect them at once (see WORKER_V8_FLAGS).
+        (globalThis as { gc?: () => void }).gc?.();
+        return new SpeechRecognizer(model, this.encoderCache);
+      });
       // A failed load is not kept: the next request tries again (e.g. after the file is restored).
       entry.catch(() => this.models.delete(key));
     }

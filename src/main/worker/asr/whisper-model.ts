@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { AppError } from '../../../shared/errors';
-import { onnxRuntime, openSession, type ModelLoader } from '../models/model-loader';
+import { onnxRuntime, openSession, type Acceleration, type ModelLoader } from '../models/model-loader';
 import { quantizedHeadDecoderModel } from './decoder-head';
 import { rowQuantizedDecoderModel } from './row-quantization';
 import { windowedEncoderModel, WHISPER_WINDOW_FRAMES } from './encoder-window';
@@ -17,6 +17,8 @@ export interface WhisperModelOptions {
    * graph is not the expected one, the model still loads with the full window (`fitted` false).
    */
   fitWindow: boolean;
+  /** Where its sessions run (the CPU unless said). */
+  acceleration?: Acceleration;
 }
 
 /**
@@ -46,7 +48,8 @@ export class WhisperModel {
     encoder: InferenceSession,
     /** The encoder's bytes as ONNX Runtime takes them, for the session without the arena. */
     private readonly encoderModel: Uint8Array,
-    private readonly threads: number,
+    /** How its sessions were opened (threads, acceleration): the session without the arena opens alike. */
+    private readonly sessionOptions: { threads: number; acceleration: Acceleration },
     decoder: InferenceSession,
     readonly dims: WhisperDims,
     /** The encoder accepts windows shorter than 3000 frames. */
@@ -104,16 +107,26 @@ export class WhisperModel {
     }
     const [encoder, decoder] = await Promise.all([
       // An unfitted encoder runs 30 s windows only: too large for the arena (ARENA_WINDOW_FRAMES).
-      openSession(encoderModel, { threads: options.threads, arena: fitted, name: `${info.name} encoder` }),
+      openSession(encoderModel, {
+        threads: options.threads,
+        arena: fitted,
+        name: `${info.name} encoder`,
+        acceleration: options.acceleration,
+      }),
       // The decoder's many small per-token allocations run 5× faster with the arena.
-      openSession(decoderModel, { threads: options.threads, arena: true, name: `${info.name} decoder` }),
+      openSession(decoderModel, {
+        threads: options.threads,
+        arena: true,
+        name: `${info.name} decoder`,
+        acceleration: options.acceleration,
+      }),
     ]);
     return new WhisperModel(
       info,
       tokenizer,
       encoder,
       encoderModel,
-      options.threads,
+      { threads: options.threads, acceleration: options.acceleration ?? 'cpu' },
       decoder,
       dims,
       fitted,
@@ -163,7 +176,7 @@ export class WhisperModel {
 
   private openPlainEncoder(): Promise<InferenceSession> {
     this.plainEncoder ??= openSession(this.encoderModel, {
-      threads: this.threads,
+      ...this.sessionOptions,
       name: `${this.info.name} encoder (no arena)`,
     });
     this.plainEncoder.catch(() => (this.plainEncoder = undefined)); // a failed open is tried again

@@ -104,7 +104,7 @@ export class ModelLoader {
 
 /** What the Monitor hears of this thread's model sessions (each thread of the worker sets its own). */
 export interface ModelReporter {
-  loaded(model: { id: string; model: string; provider: string; bytes: number; ms: number }): void;
+  loaded(model: { id: string; model: string; provider: string; bytes: number; ms: number; fallback?: string }): void;
   released(id: string): void;
 }
 
@@ -115,8 +115,19 @@ export function reportModels(to: ModelReporter | undefined): void {
   reporter = to;
 }
 
-/** Every session runs on the CPU: GPU execution providers are not offered yet. */
-const PROVIDER = 'cpu';
+export type Acceleration = 'cpu' | 'auto';
+
+/**
+ * The GPU execution provider ONNX Runtime offers on each platform, as onnxruntime-node names it.
+ * CUDA's provider library comes with onnxruntime-node's install script (which downloads it, and
+ * which Earshot's install does not run: nothing is fetched without the user asking) or with a
+ * CUDA-enabled build; without it, `auto` falls back to the CPU and says why.
+ */
+const GPU_PROVIDER: Partial<Record<NodeJS.Platform, { name: string; label: string }>> = {
+  linux: { name: 'cuda', label: 'CUDA' },
+  win32: { name: 'dml', label: 'DirectML' },
+  darwin: { name: 'coreml', label: 'CoreML' },
+};
 
 export interface SessionOptions {
   threads: number;
@@ -129,6 +140,8 @@ export interface SessionOptions {
    * 73 → 14 ms a step).
    */
   arena?: boolean;
+  /** `auto`: the platform's GPU provider when it loads, else the CPU (the session reports why). */
+  acceleration?: Acceleration;
 }
 
 /**
@@ -136,8 +149,27 @@ export interface SessionOptions {
  * opens and when it is released.
  */
 export async function openSession(model: string | Uint8Array, options: SessionOptions): Promise<InferenceSession> {
-  const sessionOptions: InferenceSession.SessionOptions = {
-    executionProviders: [PROVIDER],
+  const started = performance.now();
+  let fallback: string | undefined;
+  const gpu = options.acceleration === 'auto' ? GPU_PROVIDER[process.platform] : undefined;
+  if (options.acceleration === 'auto' && !gpu) fallback = `ONNX Runtime has no GPU provider on ${process.platform}`;
+  if (gpu) {
+    try {
+      const session = await createSession(model, sessionOptionsFor(options, gpu.name));
+      return reported(session, model, options, gpu.name, started);
+    } catch (error) {
+      fallback = `${gpu.label} could not be used (${firstLineOf(error)})`;
+    }
+  }
+  const session = await createSession(model, sessionOptionsFor(options, 'cpu'));
+  return reported(session, model, options, 'cpu', started, fallback);
+}
+
+function sessionOptionsFor(options: SessionOptions, provider: string): InferenceSession.SessionOptions {
+  return {
+    executionProviders: [provider],
+    // A provider that cannot load says so in the error; ONNX Runtime's own log of it is noise.
+    logSeverityLevel: 3,
     intraOpNumThreads: options.threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
@@ -148,15 +180,41 @@ export async function openSession(model: string | Uint8Array, options: SessionOp
     // -- live push` beside two busy processes: release → final p50 1.8 s → 0.7 s, WER 38 % → 12 %.
     extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
-  const started = performance.now();
+}
+
+function createSession(
+  model: string | Uint8Array,
+  options: InferenceSession.SessionOptions,
+): Promise<InferenceSession> {
   // Two overloads of `create`, not one taking a union.
-  const session =
-    typeof model === 'string'
-      ? await onnxRuntime().InferenceSession.create(model, sessionOptions)
-      : await onnxRuntime().InferenceSession.create(model, sessionOptions);
+  return typeof model === 'string'
+    ? onnxRuntime().InferenceSession.create(model, options)
+    : onnxRuntime().InferenceSession.create(model, options);
+}
+
+function firstLineOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200);
+}
+
+/** Reports a session to the Monitor, now and once when it is released. */
+function reported(
+  session: InferenceSession,
+  model: string | Uint8Array,
+  options: SessionOptions,
+  provider: string,
+  started: number,
+  fallback?: string,
+): InferenceSession {
   const id = `${threadId}.${++sessionsOpened}`;
   const bytes = typeof model === 'string' ? statSync(model).size : model.byteLength;
-  reporter?.loaded({ id, model: options.name, provider: PROVIDER, bytes, ms: performance.now() - started });
+  reporter?.loaded({
+    id,
+    model: options.name,
+    provider,
+    bytes,
+    ms: performance.now() - started,
+    ...(fallback && { fallback }),
+  });
   const release = session.release.bind(session);
   // Released once, however many times it is asked: the Monitor's list loses it then.
   let released: Promise<void> | undefined;

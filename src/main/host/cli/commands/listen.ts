@@ -9,6 +9,7 @@ import { DEFAULT_TAP_MS, parseHoldKey, type HoldKeySpec } from '../../../../shar
 import { startHoldKey } from '../../../actions/hold-key';
 import { sessionHoldEvents } from '../../../actions/hold-key-service';
 import { SessionService, type SessionUpdate } from '../../../session/session-service';
+import { accelerationNotices } from '../../services';
 import { historyDbPath, userModelsDir } from '../../../settings/config-dir';
 import { AUDIO_OPTIONS, AUDIO_OPTIONS_HELP, audioServicesFrom, useDevice } from '../audio-options';
 import { EXIT_OK, integerOption, UsageError, type CliCommand } from '../command';
@@ -113,6 +114,13 @@ export const listenCommand: CliCommand = {
       if (update.channel === 'session:final' && maxUtterances !== undefined && ++finals >= maxUtterances) finished();
     };
     session.onUpdate((update) => (held ? held.push(update) : show(update)));
+    // A profile that asked for the GPU, and Whisper on the CPU instead: said like any notice, after "ready".
+    const early: (() => void)[] = [];
+    const stopNotices = accelerationNotices(core.inference, ({ code, message }) => {
+      const say = () => print({ type: 'notice', code, message }, `note: ${message}`);
+      if (held) early.push(say);
+      else say();
+    });
     // The session reports a lost microphone; the CLI also says when capture is back.
     let lost = false;
     const stopStatus = core.audio.onStatus((status) => {
@@ -132,6 +140,7 @@ export const listenCommand: CliCommand = {
       print({ type: 'ready', device: status.device?.name ?? null }, `Listening on ${status.device?.name ?? '?'}…`);
       held.splice(0).forEach(show);
       held = undefined;
+      early.splice(0).forEach((say) => say());
       if (ptt) {
         lines = createInterface({ input: process.stdin });
         lines.on('line', (line) => {
@@ -155,6 +164,7 @@ export const listenCommand: CliCommand = {
       throw error;
     } finally {
       stopHoldKey?.();
+      stopNotices();
       lines?.close();
       stopStatus();
       await session.dispose();
