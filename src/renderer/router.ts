@@ -6,6 +6,7 @@ import HistoryView from './views/HistoryView.vue';
 import LiveView from './views/LiveView.vue';
 import MonitorView from './views/MonitorView.vue';
 import ProfilesView from './views/ProfilesView.vue';
+import SettingsView from './views/SettingsView.vue';
 import WakeWordsView from './views/WakeWordsView.vue';
 
 export const NAV_LINKS = [
@@ -16,6 +17,7 @@ export const NAV_LINKS = [
   { to: '/wake-words', label: 'Wake words' },
   { to: '/monitor', label: 'Monitor' },
   { to: '/commands', label: 'Commands' },
+  { to: '/settings', label: 'Settings' },
   { to: '/about', label: 'About' },
 ] as const;
 
@@ -32,6 +34,7 @@ export function createAppRouter(): Router {
       { path: '/wake-words', component: WakeWordsView },
       { path: '/monitor', component: MonitorView },
       { path: '/commands', component: CommandsView },
+      { path: '/settings', component: SettingsView },
       { path: '/about', component: AboutView },
       { path: '/:unknown(.*)', redirect: '/live' },
     ],

@@ -19,6 +19,7 @@ export const COMMAND_VIEWS = [
   'wake words',
   'monitor',
   'commands',
+  'settings',
   'about',
 ] as const;
 

@@ -9,7 +9,7 @@ import { CustomProfileSchema, DEFAULT_PROFILE_ID, MAX_CUSTOM_PROFILES } from './
  * file of the headless host. Bump SETTINGS_VERSION and add a migration whenever the shape
  * changes; old files are migrated on load, never discarded.
  */
-export const SETTINGS_VERSION = 10;
+export const SETTINGS_VERSION = 11;
 
 /**
  * Where a final transcript goes besides the history: nowhere else, the clipboard, pasted where
@@ -143,6 +143,20 @@ export type MetricsEndpointSettings = z.infer<typeof MetricsEndpointSettingsSche
 /** Prometheus exporters' usual neighbourhood; any free port can be set. */
 export const DEFAULT_METRICS_ENDPOINT: MetricsEndpointSettings = { enabled: false, port: 9464, token: null };
 
+/** How the app itself behaves: its look, and (in the desktop app) how it starts. */
+export const AppPreferencesSchema = z
+  .object({
+    /** `system` follows the desktop's light or dark setting. */
+    theme: z.enum(['system', 'light', 'dark']),
+    /** Start Earshot when the user logs in (the desktop app; `app.setLoginItemSettings`). */
+    startAtLogin: z.boolean(),
+    /** Start in the tray, without showing the window. */
+    startHidden: z.boolean(),
+  })
+  .strict();
+export type AppPreferences = z.infer<typeof AppPreferencesSchema>;
+export const DEFAULT_APP_PREFERENCES: AppPreferences = { theme: 'system', startAtLogin: false, startHidden: false };
+
 export const SettingsSchema = z
   .object({
     version: z.literal(SETTINGS_VERSION),
@@ -165,6 +179,7 @@ export const SettingsSchema = z
     session: SessionOptionsSchema,
     monitoring: z.object({ alerts: AlertThresholdsSchema, endpoint: MetricsEndpointSettingsSchema }).strict(),
     commands: CommandSettingsSchema,
+    app: AppPreferencesSchema,
     /** The user's own profiles (presets are in the code, never in the file). */
     profiles: z
       .object({
@@ -192,6 +207,7 @@ export function defaultSettings(): Settings {
     monitoring: { alerts: { ...DEFAULT_ALERT_THRESHOLDS }, endpoint: { ...DEFAULT_METRICS_ENDPOINT } },
     commands: structuredClone(DEFAULT_COMMAND_SETTINGS),
     profiles: { custom: [] },
+    app: { ...DEFAULT_APP_PREFERENCES },
   };
 }
 
@@ -248,6 +264,8 @@ export const SETTINGS_MODEL: SettingsModel = {
     8: (old) => ({ ...old, commands: structuredClone(DEFAULT_COMMAND_SETTINGS) }),
     // v10 keeps the user's own profiles; there are none yet.
     9: (old) => ({ ...old, profiles: { custom: [] } }),
+    // v11 adds the app's look and start-up (as before: the system's theme, started by the user, shown).
+    10: (old) => ({ ...old, app: { ...DEFAULT_APP_PREFERENCES } }),
   },
   defaults: defaultSettings,
 };

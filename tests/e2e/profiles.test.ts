@@ -33,7 +33,7 @@ describe('Profiles in the browser', () => {
     // The token leaves the address bar once it is stored for the tab.
     expect(page.url()).not.toContain('token=');
 
-    await page.locator('[data-profile="low-latency"] button').click();
+    await page.locator('[data-profile="low-latency"] button.primary').click();
     await expect.poll(() => activeProfile(page).textContent()).toBe('Low latency');
     expect(await page.locator('[data-profile="low-latency"] .badge').textContent()).toBe('Active');
     expect(JSON.parse(readFileSync(first.settings, 'utf8'))).toMatchObject({ activeProfileId: 'low-latency' });
@@ -58,7 +58,7 @@ describe('Profiles in the browser', () => {
     const a = await open(host.url);
     const b = await open(host.url);
     await expect.poll(() => activeProfile(b.page).textContent()).toBe('Balanced');
-    await a.page.locator('[data-profile="high-accuracy"] button').click();
+    await a.page.locator('[data-profile="high-accuracy"] button.primary').click();
     await expect.poll(() => activeProfile(b.page).textContent()).toBe('High accuracy');
     await Promise.all([a.page.close(), b.page.close()]);
   });

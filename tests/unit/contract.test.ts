@@ -35,6 +35,7 @@ describe('IPC contract', () => {
       versions: { node: '20.0.0', electron: null, chrome: null, onnxruntime: '1.30.0' },
       notices: [{ code: 'SettingsRecovered', message: 'kept a backup' }],
       settingsLocation: '/tmp/settings.json',
+      dataLocation: '/tmp/earshot',
     };
     expect(AppInfoSchema.parse(info)).toEqual(info);
     expect(AppInfoSchema.safeParse({ ...info, host: 'web' }).success).toBe(false);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_ALERT_THRESHOLDS,
   DEFAULT_METRICS_ENDPOINT,
+  DEFAULT_APP_PREFERENCES,
   DEFAULT_EXCLUDED_APPS,
   DEFAULT_SESSION_OPTIONS,
   defaultSettings,
@@ -43,6 +44,7 @@ describe('SettingsService', () => {
       monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
       commands: DEFAULT_COMMAND_SETTINGS,
       profiles: { custom: [] },
+      app: DEFAULT_APP_PREFERENCES,
     });
     expect(settings.notices).toEqual([]);
     expect(existsSync(path)).toBe(false);
@@ -61,6 +63,7 @@ describe('SettingsService', () => {
       monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
       commands: DEFAULT_COMMAND_SETTINGS,
       profiles: { custom: [] },
+      app: DEFAULT_APP_PREFERENCES,
     });
     expect(readdirSync(dir)).toEqual(['settings.json']);
     expect(service().get().activeProfileId).toBe('low-resource');
@@ -144,6 +147,7 @@ describe('settings migration', () => {
       monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
       commands: DEFAULT_COMMAND_SETTINGS,
       profiles: { custom: [] },
+      app: DEFAULT_APP_PREFERENCES,
     };
     expect(settings.get()).toEqual(upgraded);
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(upgraded);
@@ -194,6 +198,7 @@ describe('settings migration', () => {
         monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
         commands: DEFAULT_COMMAND_SETTINGS,
         profiles: { custom: [] },
+        app: DEFAULT_APP_PREFERENCES,
       },
     });
   });
@@ -227,6 +232,7 @@ describe('settings migration', () => {
         },
         commands: DEFAULT_COMMAND_SETTINGS,
         profiles: { custom: [] },
+        app: DEFAULT_APP_PREFERENCES,
       },
     });
   });
@@ -250,6 +256,7 @@ describe('settings migration', () => {
         session: { ...kept, holdKey: 'RightCtrl', holdTapMs: 250, ...OUTPUT_OF_V7 },
         commands: DEFAULT_COMMAND_SETTINGS,
         profiles: { custom: [] },
+        app: DEFAULT_APP_PREFERENCES,
       },
     });
   });
@@ -298,6 +305,14 @@ describe('settings migration', () => {
     });
   });
 
+  it('gives a version 10 file the system theme, started by the user and shown', () => {
+    const v10 = { ...defaultSettings(), version: 10 } as Record<string, unknown>;
+    delete v10.app;
+    const migrated = migrateSettings(v10);
+    expect(migrated).toMatchObject({ ok: true, migratedFrom: 10 });
+    expect(migrated.ok && migrated.settings.app).toEqual({ theme: 'system', startAtLogin: false, startHidden: false });
+  });
+
   it('refuses a hold key that names no key, saying which', () => {
     const bad = { ...defaultSettings(), session: { ...DEFAULT_SESSION_OPTIONS, holdKey: 'Hyper' } };
     const outcome = migrateSettings(bad);
@@ -343,6 +358,7 @@ describe('settings migration', () => {
       profiles: {
         custom: [{ ...structuredClone(findPreset('low-latency')!), id: 'mine', name: 'Mine', basedOn: 'low-latency' }],
       },
+      app: { theme: 'dark', startAtLogin: true, startHidden: true },
     };
     expect(migrateSettings(current)).toEqual({ ok: true, settings: current });
   });

@@ -122,7 +122,8 @@ export function runProgram(program: string, args: readonly string[]): Promise<Ac
             : `${program} could not be started (${firstLine(error)}).`,
       });
     });
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': stderr may still be on its way when the process has exited.
+    child.once('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) return resolve({ ok: true, message: `Ran ${program}.` });
       const detail = stderr.trim().split('\n')[0];

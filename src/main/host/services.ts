@@ -13,6 +13,7 @@ import type { HistoryStore } from '../history/history-store';
 import type { Desktop } from '../actions/desktop';
 import { TextOutput } from '../actions/text-output';
 import { SessionService } from '../session/session-service';
+import { dirname } from 'node:path';
 import { historyDbPath, userModelsDir } from '../settings/config-dir';
 import { InferenceService } from '../inference/inference-service';
 import { nodeWorkerLauncher, type WorkerLauncher } from '../inference/worker-launcher';
@@ -118,7 +119,10 @@ export function composeServices(options: ServiceOptions): AppServices {
   });
   const events = new EventHub(log);
   const router = new IpcRouter(options.trustedOrigin, log);
-  const history = openHistory(options.historyPath ?? historyDbPath(), log);
+  const historyPath = options.historyPath ?? historyDbPath();
+  const history = openHistory(historyPath, log);
+  /** Where the history (and its kept recordings) lives: the data folder the Settings view opens. */
+  const dataFolder = () => dirname(historyPath);
   const confirmations = new ProgramConfirmations(events);
   const session = new SessionService({
     ...core,
@@ -164,11 +168,19 @@ export function composeServices(options: ServiceOptions): AppServices {
     },
     notices: [...settings.notices, ...history.notices],
     settingsLocation: settings.location,
+    dataLocation: dataFolder(),
   });
 
   const disposers = [
     router.handle('app:get-info', appInfo),
     router.handle('settings:get', () => settings.get()),
+    router.handle('settings:set-app', (patch) => settings.update({ app: { ...settings.get().app, ...patch } }).app),
+    router.handle('settings:reset', () => ({ backup: settings.reset().backup })),
+    router.handle('app:open-folder', async ({ folder }) => {
+      const path = folder === 'settings' ? dirname(settings.location) : dataFolder();
+      await systemOpener().openUrl(path);
+      return { path };
+    }),
     router.handle('profiles:list', () => profileList()),
     router.handle('profiles:save', (profile) => {
       profiles.save(profile);

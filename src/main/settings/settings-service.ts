@@ -56,6 +56,29 @@ export class SettingsService {
     return this.get();
   }
 
+  /**
+   * Back to the defaults, the current file kept beside it as a backup first (its path is
+   * returned; null when no file was saved yet). Listeners hear it as any change.
+   */
+  reset(): { settings: Settings; backup: string | null } {
+    let backup: string | null = null;
+    try {
+      backup = this.backend.backup('reset');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { settings: this.resetToDefaults(), backup };
+      throw new AppError(
+        'SettingsWriteFailed',
+        `Earshot could not keep a copy of your settings before resetting them (${(err as Error).message}); nothing was changed.`,
+      );
+    }
+    return { settings: this.resetToDefaults(), backup };
+  }
+
+  private resetToDefaults(): Settings {
+    const { version: _, ...defaults } = this.model.defaults();
+    return this.update(defaults);
+  }
+
   onChange(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

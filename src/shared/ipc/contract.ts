@@ -17,6 +17,7 @@ import {
 } from '../session';
 import {
   AlertThresholdsSchema,
+  AppPreferencesSchema,
   MetricsEndpointSettingsSchema,
   SessionOptionsSchema,
   SettingsSchema,
@@ -63,6 +64,8 @@ export const AppInfoSchema = z
     /** Things the user should know since start-up (e.g. settings recovered from a corrupt file). */
     notices: z.array(NoticeSchema),
     settingsLocation: z.string(),
+    /** The folder with the history, kept recordings and the user's models. */
+    dataLocation: z.string(),
   })
   .strict();
 export type AppInfo = z.infer<typeof AppInfoSchema>;
@@ -91,6 +94,24 @@ export const ActiveProfileSchema = z.object({ activeId: z.string() }).strict();
 export const invokeChannels = {
   'app:get-info': { method: 'getAppInfo', request: NoPayload, response: AppInfoSchema },
   'settings:get': { method: 'getSettings', request: NoPayload, response: SettingsSchema },
+  /** Changes the app's look or start-up (saved); answers all of them. */
+  'settings:set-app': {
+    method: 'setAppPreferences',
+    request: AppPreferencesSchema.partial().strict(),
+    response: AppPreferencesSchema,
+  },
+  /** Every setting back to its default; the old file is kept, and `backup` says where (null: there was none). */
+  'settings:reset': {
+    method: 'resetSettings',
+    request: NoPayload,
+    response: z.object({ backup: z.string().nullable() }).strict(),
+  },
+  /** Opens the settings' or the data's folder in the desktop's file manager. */
+  'app:open-folder': {
+    method: 'openFolder',
+    request: z.object({ folder: z.enum(['settings', 'data']) }).strict(),
+    response: z.object({ path: z.string() }).strict(),
+  },
   'profiles:list': { method: 'listProfiles', request: NoPayload, response: ProfileListSchema },
   /** Creates or replaces a profile of the user's (a preset's id is refused); saving the active one applies it. */
   'profiles:save': { method: 'saveProfile', request: CustomProfileSchema, response: ProfileListSchema },

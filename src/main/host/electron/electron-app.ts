@@ -100,7 +100,14 @@ export function runElectronApp(): void {
 
     app.on('web-contents-created', (_event, contents) => lockDownNavigation(contents, rendererUrl));
     const iconPath = join(app.getAppPath(), 'resources', 'icon.png');
-    window = createMainWindow(rendererUrl, iconPath);
+    const preferences = services.settings.get().app;
+    window = createMainWindow(rendererUrl, iconPath, !preferences.startHidden);
+    // Start at login follows the setting, now and whenever it changes.
+    const applyLogin = (startAtLogin: boolean) => app.setLoginItemSettings({ openAtLogin: startAtLogin });
+    applyLogin(preferences.startAtLogin);
+    services.settings.onChange((next, previous) => {
+      if (next.app.startAtLogin !== previous.app.startAtLogin) applyLogin(next.app.startAtLogin);
+    });
     forwardEventsTo(window.webContents, services.events);
     // "Open Earshot", "open the monitor": the window comes forward (the renderer picks the view).
     services.session.onUpdate((update) => {

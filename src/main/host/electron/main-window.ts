@@ -5,7 +5,7 @@ import { join } from 'node:path';
  * The one window. Sandboxed, isolated and without Node; the preload exposes only the named
  * API derived from the IPC contract.
  */
-export function createMainWindow(rendererUrl: string, iconPath: string): BrowserWindow {
+export function createMainWindow(rendererUrl: string, iconPath: string, showWhenReady = true): BrowserWindow {
   const window = new BrowserWindow({
     width: 1100,
     height: 760,
@@ -26,7 +26,8 @@ export function createMainWindow(rendererUrl: string, iconPath: string): Browser
       spellcheck: false,
     },
   });
-  window.once('ready-to-show', () => window.show());
+  // "Start hidden": the window loads, and waits in the tray until asked for.
+  if (showWhenReady) window.once('ready-to-show', () => window.show());
   void window.loadURL(rendererUrl);
   return window;
 }
