@@ -1,7 +1,6 @@
 // `earshot listen`: a live voice session through the real worker, a WAV file standing in for the microphone; wake word and push-to-talk to a transcript in the history, run-only options, the clipboard.
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +8,8 @@ import { HistoryStore } from '../../src/main/history/history-store';
 import { historyOf } from '../support/history-of';
 import { findPreset } from '../../src/shared/profiles';
 import { defaultSettings, type Settings } from '../../src/shared/settings';
-import { ROOT, runCli, spawnCli } from '../support/cli-process';
+import { ROOT, runCli } from '../support/cli-process';
+import { listenJson as listen } from '../support/listen-json';
 import { SHARED_AUDIO } from '../support/shared-audio';
 import { sessionWav } from '../support/session-wav';
 import { useTempDirs } from '../support/temp-dir';
@@ -17,31 +17,6 @@ import { startXvfb } from '../support/xvfb';
 import { normaliseText } from '../support/wer';
 
 const tempDir = useTempDirs();
-
-interface ListenEvent {
-  type: string;
-  [key: string]: unknown;
-}
-
-/** Runs `listen --json` until it exits; `onEvent` may write to its stdin or interrupt it (Ctrl-C). */
-function listen(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  onEvent?: (e: ListenEvent, stdin: NodeJS.WritableStream, interrupt: () => void) => void,
-) {
-  const child = spawnCli(['listen', '--json', ...args], env);
-  const events: ListenEvent[] = [];
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    const event = JSON.parse(line) as ListenEvent;
-    events.push(event);
-    onEvent?.(event, child.stdin, () => child.kill('SIGINT'));
-  });
-  return new Promise<{ code: number | null; events: ListenEvent[]; stderr: string }>((resolve) =>
-    child.on('close', (code) => resolve({ code, events, stderr })),
-  );
-}
 
 describe('earshot listen', () => {
   it('hears the wake word, records the command after it and saves the final transcript in the history', async () => {

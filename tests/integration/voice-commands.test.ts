@@ -2,11 +2,11 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { writeWavFile } from '../../src/main/audio/wav';
 import { defaultSettings } from '../../src/shared/settings';
-import { runCli, spawnCli } from '../support/cli-process';
+import { runCli } from '../support/cli-process';
+import { listenJson, type ListenEvent } from '../support/listen-json';
 import { historyOf } from '../support/history-of';
 import { sessionWav } from '../support/session-wav';
 import { useTempDirs } from '../support/temp-dir';
@@ -16,36 +16,21 @@ import { SpeechGenerator } from '../support/tts-speech';
 
 const tempDir = useTempDirs();
 
-interface ListenEvent {
-  type: string;
-  [key: string]: unknown;
-}
-
-/** Runs `listen --json` with the history and settings in `dir` until it exits; `onEvent` may write to its stdin. */
+/** `listen --json` with the history and settings in `dir`, on `display` (none by default). */
 function listen(
   dir: string,
   args: string[],
   onEvent?: (e: ListenEvent, stdin: NodeJS.WritableStream) => void,
   display?: string,
 ) {
-  const child = spawnCli(['listen', '--json', ...args], {
+  const env = {
     EARSHOT_CONFIG_DIR: dir,
     EARSHOT_HISTORY_DB: join(dir, 'history.sqlite'),
     DISPLAY: display,
     WAYLAND_DISPLAY: undefined,
     XDG_SESSION_TYPE: undefined,
-  });
-  const events: ListenEvent[] = [];
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    const event = JSON.parse(line) as ListenEvent;
-    events.push(event);
-    onEvent?.(event, child.stdin);
-  });
-  return new Promise<{ code: number | null; events: ListenEvent[]; stderr: string }>((resolve) =>
-    child.on('close', (code) => resolve({ code, events, stderr })),
-  );
+  };
+  return listenJson(args, env, onEvent);
 }
 
 const activeProfile = (dir: string) =>

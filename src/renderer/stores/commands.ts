@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { CommandSettings, CommandsOverview, ProgramConfirmation } from '../../shared/commands';
 import { bridge } from '../bridge';
+import { busyCall } from './busy-call';
 import { messageOf } from './error-message';
 
 /** Voice commands: the built-in ones, the user's (saved by main), and program runs waiting for a yes or no. */
@@ -22,19 +23,9 @@ export const useCommandsStore = defineStore('commands', () => {
     }
   }
 
-  async function save(work: () => Promise<CommandsOverview>, done?: string): Promise<boolean> {
-    saving.value = true;
-    try {
-      overview.value = await work();
-      error.value = null;
-      info.value = done ?? null;
-      return true;
-    } catch (err) {
-      error.value = messageOf(err);
-      return false;
-    } finally {
-      saving.value = false;
-    }
+  function save(work: () => Promise<CommandsOverview>): Promise<boolean> {
+    info.value = null;
+    return busyCall(saving, error, async () => (overview.value = await work()));
   }
 
   function update(patch: Partial<Omit<CommandSettings, 'confirmedPrograms'>>): Promise<boolean> {

@@ -3,6 +3,7 @@ import { computed, ref } from 'vue';
 import type { ProfileList } from '../../shared/ipc/contract';
 import { findPreset, type CustomProfile, type Profile } from '../../shared/profiles';
 import { bridge } from '../bridge';
+import { busyCall } from './busy-call';
 import { messageOf } from './error-message';
 import { copyOf } from './copy-of';
 
@@ -68,32 +69,16 @@ export const useProfilesStore = defineStore('profiles', () => {
     return { ...copyOf(source), id: copyId, name: `${source.name} (copy)`.slice(0, 60), basedOn: preset };
   }
 
-  async function save(profile: CustomProfile): Promise<boolean> {
-    saving.value = true;
-    try {
-      apply(await bridge().saveProfile(profile));
-      error.value = null;
-      return true;
-    } catch (err) {
-      error.value = messageOf(err);
-      return false;
-    } finally {
-      saving.value = false;
-    }
+  function save(profile: CustomProfile): Promise<boolean> {
+    return busyCall(saving, error, async () => apply(await bridge().saveProfile(profile)));
   }
 
   async function remove(id: string): Promise<void> {
-    saving.value = true;
-    try {
+    await busyCall(saving, error, async () => {
       const answer = await bridge().deleteProfile({ id });
       apply(answer.list);
       notice.value = answer.notice;
-      error.value = null;
-    } catch (err) {
-      error.value = messageOf(err);
-    } finally {
-      saving.value = false;
-    }
+    });
   }
 
   /** Follows changes made elsewhere (another window, the CLI, the tray, a voice command). */

@@ -6,6 +6,7 @@ import type { FinalTranscript, SessionProblem, SessionStateName, SessionStatus }
 import type { SessionOptions } from '../../shared/settings';
 import { bridge } from '../bridge';
 import { useCueSound } from '../composables/useCueSound';
+import { busyCall } from './busy-call';
 import { messageOf } from './error-message';
 
 /** Finals kept for the Live view; the history keeps them all. */
@@ -120,17 +121,7 @@ export const useSessionStore = defineStore('session', () => {
   /** Saves some of the options; on failure the previous ones stay and the error is shown. */
   async function setOptions(patch: Partial<SessionOptions>): Promise<boolean> {
     if (saving.value) return false;
-    saving.value = true;
-    try {
-      applyStatus(await bridge().setSessionOptions(patch));
-      error.value = null;
-      return true;
-    } catch (err) {
-      error.value = messageOf(err);
-      return false;
-    } finally {
-      saving.value = false;
-    }
+    return busyCall(saving, error, async () => applyStatus(await bridge().setSessionOptions(patch)));
   }
 
   function addFinal(final: FinalTranscript): void {

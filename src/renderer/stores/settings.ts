@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { AppPreferences } from '../../shared/settings';
 import { bridge } from '../bridge';
+import { busyCall } from './busy-call';
 import { messageOf } from './error-message';
 
 /** The app's own preferences (look, start-up), resetting every setting, and opening the folders. */
@@ -21,32 +22,16 @@ export const useSettingsStore = defineStore('settings', () => {
   }
 
   async function setApp(patch: Partial<AppPreferences>): Promise<void> {
-    saving.value = true;
-    try {
-      app.value = await bridge().setAppPreferences(patch);
-      error.value = null;
-    } catch (err) {
-      error.value = messageOf(err);
-    } finally {
-      saving.value = false;
-    }
+    await busyCall(saving, error, async () => (app.value = await bridge().setAppPreferences(patch)));
   }
 
   /** Every setting back to its default; resolves true when done (the old file is kept, and `info` says where). */
-  async function reset(): Promise<boolean> {
-    saving.value = true;
-    try {
+  function reset(): Promise<boolean> {
+    return busyCall(saving, error, async () => {
       const { backup } = await bridge().resetSettings();
       info.value = backup ? `Settings reset. The old file is kept at ${backup}.` : 'Settings reset.';
-      error.value = null;
       await load();
-      return true;
-    } catch (err) {
-      error.value = messageOf(err);
-      return false;
-    } finally {
-      saving.value = false;
-    }
+    });
   }
 
   async function openFolder(folder: 'settings' | 'data'): Promise<void> {

@@ -92,6 +92,8 @@ describe('the profile editor', () => {
       await wrapper.get('#field-partialIntervalMs').setValue('700');
       await wrapper.get('[data-testid="profile-editor"]').trigger('submit');
       await vi.waitFor(() => expect(applied).toEqual([700]));
+      // The save is done when the editor closes; until then the buttons wait.
+      await vi.waitFor(() => expect(wrapper.find('[data-testid="profile-editor"]').exists()).toBe(false));
 
       await wrapper
         .get('[data-profile="mine"]')
