@@ -64,6 +64,11 @@ export class AppError extends Error {
   }
 }
 
+/** The first line of an error's message, for a sentence shown to the user. */
+export function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
+}
+
 /** A notice the user should see once (e.g. settings were recovered from a corrupt file). */
 export const NoticeSchema = z
   .object({

@@ -1,6 +1,5 @@
-import { AppError } from '../../shared/errors';
+import { AppError, firstLine } from '../../shared/errors';
 import { cacheDir } from '../settings/config-dir';
-import { firstLine } from './run-tool';
 import { isX11Session, XselClipboard } from './xsel-clipboard';
 
 /** Where a final transcript is copied; the composition root picks the implementation. */

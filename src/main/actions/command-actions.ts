@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { CommandAction } from '../../shared/commands';
 import type { KeySender } from './desktop';
-import { ActionFailed, firstLine, runTool } from './run-tool';
+import { firstLine } from '../../shared/errors';
+import { ActionFailed, runTool } from './run-tool';
 import { postLocalJson } from './local-webhook';
 
 /** How long a program may run before it counts as started (and left running) rather than finished. */

@@ -46,11 +46,6 @@ export function runTool(command: string, args: readonly string[], options: ToolR
   });
 }
 
-/** The first line of an error's message, for a sentence shown to the user. */
-export function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
-}
-
 /**
  * Runs a tool that forks to keep serving in the background (xclip owning the clipboard): the
  * background copy would hold stdout and stderr open for as long as it runs, so they are not

@@ -1,9 +1,8 @@
-import { AppError, type ErrorCode } from '../../shared/errors';
+import { AppError, firstLine, type ErrorCode } from '../../shared/errors';
 import type { OutputMode, SessionOptions } from '../../shared/settings';
 import type { Desktop, KeySender } from './desktop';
 import { dictationText } from './dictation-text';
 import { appName, isTerminal, matchingExclusion, type FocusedApp } from './focused-app';
-import { firstLine } from './run-tool';
 
 /** Longest wait for the focused app to read a pasted text before the clipboard is put back. */
 export const PASTE_READ_LIMIT_MS = 2000;

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type * as OrtModule from 'onnxruntime-node';
 import type { InferenceSession } from 'onnxruntime-node';
-import { AppError } from '../../../shared/errors';
+import { AppError, firstLine } from '../../../shared/errors';
 import type { ModelFile } from './model-manifest';
 import { applyOnnxRuntimeEnv } from './onnx-runtime-env';
 
@@ -158,7 +158,7 @@ export async function openSession(model: string | Uint8Array, options: SessionOp
       const session = await createSession(model, sessionOptionsFor(options, gpu.name));
       return reported(session, model, options, gpu.name, started);
     } catch (error) {
-      fallback = `${gpu.label} could not be used (${firstLineOf(error)})`;
+      fallback = `${gpu.label} could not be used (${firstLine(error).slice(0, 200)})`;
     }
   }
   const session = await createSession(model, sessionOptionsFor(options, 'cpu'));
@@ -190,10 +190,6 @@ function createSession(
   return typeof model === 'string'
     ? onnxRuntime().InferenceSession.create(model, options)
     : onnxRuntime().InferenceSession.create(model, options);
-}
-
-function firstLineOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200);
 }
 
 /** Reports a session to the Monitor, now and once when it is released. */

@@ -107,20 +107,18 @@ export const listenCommand: CliCommand = {
     let finals = 0;
     let finished!: () => void;
     const enough = new Promise<void>((resolve) => (finished = resolve));
-    // Updates from starting (the session arming) wait until "ready" is out: it is always the first line.
-    let held: SessionUpdate[] | undefined = [];
+    // Lines from starting (the session arming, a notice) wait until "ready" is out: it is always the first line.
+    let held: (() => void)[] | undefined = [];
+    const say = (line: () => void) => (held ? held.push(line) : line());
     const show = (update: SessionUpdate) => {
       printUpdate(update, print, (performance.now() - started) / 1000);
       if (update.channel === 'session:final' && maxUtterances !== undefined && ++finals >= maxUtterances) finished();
     };
-    session.onUpdate((update) => (held ? held.push(update) : show(update)));
-    // A profile that asked for the GPU, and Whisper on the CPU instead: said like any notice, after "ready".
-    const early: (() => void)[] = [];
-    const stopNotices = accelerationNotices(core.inference, ({ code, message }) => {
-      const say = () => print({ type: 'notice', code, message }, `note: ${message}`);
-      if (held) early.push(say);
-      else say();
-    });
+    session.onUpdate((update) => say(() => show(update)));
+    // A profile that asked for the GPU, and Whisper on the CPU instead: said like any notice.
+    const stopNotices = accelerationNotices(core.inference, ({ code, message }) =>
+      say(() => print({ type: 'notice', code, message }, `note: ${message}`)),
+    );
     // The session reports a lost microphone; the CLI also says when capture is back.
     let lost = false;
     const stopStatus = core.audio.onStatus((status) => {
@@ -138,9 +136,8 @@ export const listenCommand: CliCommand = {
       await session.start();
       const status = core.audio.status;
       print({ type: 'ready', device: status.device?.name ?? null }, `Listening on ${status.device?.name ?? '?'}…`);
-      held.splice(0).forEach(show);
+      held.splice(0).forEach((line) => line());
       held = undefined;
-      early.splice(0).forEach((say) => say());
       if (ptt) {
         lines = createInterface({ input: process.stdin });
         lines.on('line', (line) => {
