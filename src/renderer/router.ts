@@ -4,9 +4,11 @@ import CommandsView from './views/CommandsView.vue';
 import DevicesView from './views/DevicesView.vue';
 import HistoryView from './views/HistoryView.vue';
 import LiveView from './views/LiveView.vue';
+import ModelsView from './views/ModelsView.vue';
 import MonitorView from './views/MonitorView.vue';
 import ProfilesView from './views/ProfilesView.vue';
 import SettingsView from './views/SettingsView.vue';
+import SetupView from './views/SetupView.vue';
 import WakeWordsView from './views/WakeWordsView.vue';
 
 export const NAV_LINKS = [
@@ -16,6 +18,7 @@ export const NAV_LINKS = [
   { to: '/devices', label: 'Devices' },
   { to: '/wake-words', label: 'Wake words' },
   { to: '/monitor', label: 'Monitor' },
+  { to: '/models', label: 'Models' },
   { to: '/commands', label: 'Commands' },
   { to: '/settings', label: 'Settings' },
   { to: '/about', label: 'About' },
@@ -33,9 +36,11 @@ export function createAppRouter(): Router {
       { path: '/devices', component: DevicesView },
       { path: '/wake-words', component: WakeWordsView },
       { path: '/monitor', component: MonitorView },
+      { path: '/models', component: ModelsView },
       { path: '/commands', component: CommandsView },
       { path: '/settings', component: SettingsView },
       { path: '/about', component: AboutView },
+      { path: '/setup', component: SetupView },
       { path: '/:unknown(.*)', redirect: '/live' },
     ],
   });

@@ -18,6 +18,7 @@ export const COMMAND_VIEWS = [
   'devices',
   'wake words',
   'monitor',
+  'models',
   'commands',
   'settings',
   'about',

@@ -24,6 +24,10 @@ export const ERROR_CODES = [
   'UnknownModel',
   'ModelDownloadFailed',
   'DownloadCancelled',
+  'InvalidModelName',
+  'ModelNameTaken',
+  'ModelInUse',
+  'MachineCheckUnavailable',
   'InvalidAudioFile',
   // Inference worker
   'UnknownWorkerMessage',

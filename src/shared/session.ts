@@ -159,3 +159,21 @@ export const HistoryExportSchema = z
   .strict();
 
 export const HistoryAudioSchema = z.object({ mimeType: z.literal('audio/wav'), base64: z.string() }).strict();
+
+/** A kept recording transcribed again with another profile, to compare with the text it got live. */
+export const RetranscriptionSchema = z
+  .object({
+    id: z.number().int(),
+    profileId: z.string(),
+    profileName: z.string(),
+    model: z.string(),
+    text: z.string(),
+    /** From audio in hand to text (model loading excluded), and its parts. */
+    totalMs: z.number(),
+    encoderMs: z.number(),
+    decoderMs: z.number(),
+    /** Loading the model, when this profile's was not loaded yet. */
+    loadMs: z.number(),
+  })
+  .strict();
+export type Retranscription = z.infer<typeof RetranscriptionSchema>;

@@ -9,7 +9,7 @@ import { CustomProfileSchema, DEFAULT_PROFILE_ID, MAX_CUSTOM_PROFILES } from './
  * file of the headless host. Bump SETTINGS_VERSION and add a migration whenever the shape
  * changes; old files are migrated on load, never discarded.
  */
-export const SETTINGS_VERSION = 11;
+export const SETTINGS_VERSION = 12;
 
 /**
  * Where a final transcript goes besides the history: nowhere else, the clipboard, pasted where
@@ -51,6 +51,8 @@ export const SessionOptionsSchema = z
     cueSound: z.boolean(),
     /** Keep each utterance's audio as a WAV file beside the history (pruned under a size cap). */
     retainAudio: z.boolean(),
+    /** Kept recordings together stay under this (MiB): the oldest go first. */
+    recordingsCapMb: z.number().int().min(16).max(65_536),
     /** The global push-to-talk toggle (an Electron accelerator); null: none. */
     toggleShortcut: z
       .string()
@@ -85,6 +87,7 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   typeIntoTerminals: false,
   cueSound: true,
   retainAudio: false,
+  recordingsCapMb: 256,
   toggleShortcut: 'CommandOrControl+Shift+Space',
   holdKey: 'RightCtrl',
   holdTapMs: DEFAULT_TAP_MS,
@@ -152,10 +155,17 @@ export const AppPreferencesSchema = z
     startAtLogin: z.boolean(),
     /** Start in the tray, without showing the window. */
     startHidden: z.boolean(),
+    /** The first-run setup was finished or skipped (it opens on start until then). */
+    setupDone: z.boolean(),
   })
   .strict();
 export type AppPreferences = z.infer<typeof AppPreferencesSchema>;
-export const DEFAULT_APP_PREFERENCES: AppPreferences = { theme: 'system', startAtLogin: false, startHidden: false };
+export const DEFAULT_APP_PREFERENCES: AppPreferences = {
+  theme: 'system',
+  startAtLogin: false,
+  startHidden: false,
+  setupDone: false,
+};
 
 export const SettingsSchema = z
   .object({
@@ -265,7 +275,14 @@ export const SETTINGS_MODEL: SettingsModel = {
     // v10 keeps the user's own profiles; there are none yet.
     9: (old) => ({ ...old, profiles: { custom: [] } }),
     // v11 adds the app's look and start-up (as before: the system's theme, started by the user, shown).
-    10: (old) => ({ ...old, app: { ...DEFAULT_APP_PREFERENCES } }),
+    10: (old) => ({ ...old, app: { theme: 'system', startAtLogin: false, startHidden: false } }),
+    // v12 makes the recordings' cap a setting (it was 256 MB) and adds the first-run setup, which
+    // someone who already used Earshot has no need of.
+    11: (old) => ({
+      ...old,
+      session: { ...(old.session as object), recordingsCapMb: 256 },
+      app: { ...(old.app as object), setupDone: true },
+    }),
   },
   defaults: defaultSettings,
 };

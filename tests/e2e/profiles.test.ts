@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { RunningServe } from '../support/cli-process';
-import { useBrowserAndServe } from '../support/e2e';
+import { liveViewOf, useBrowserAndServe } from '../support/e2e';
 import { useTempDirs } from '../support/temp-dir';
 
 const tempDir = useTempDirs();
@@ -45,7 +45,7 @@ describe('Profiles in the browser', () => {
     await first.stop();
     const second = await serve(configDir, port);
     expect(second.url).not.toBe(first.url); // a new token per run
-    await page.goto(second.url);
+    await page.goto(liveViewOf(second.url));
     await showProfiles(page);
     await expect.poll(() => activeProfile(page).textContent()).toBe('Low latency');
 

@@ -1,7 +1,7 @@
 // The Settings view in Chromium against `earshot serve`: the theme, where transcripts go and a session switch, kept across a restart of serve; the Live view keeps only the session.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { useBrowserAndServe } from '../support/e2e';
+import { liveViewOf, useBrowserAndServe } from '../support/e2e';
 import { useTempDirs } from '../support/temp-dir';
 
 const tempDir = useTempDirs();
@@ -31,7 +31,7 @@ describe('Settings in the browser', () => {
     const port = first.port;
     await first.stop();
     const second = await e2e.serve(['--config-dir', configDir, '--port', String(port)]);
-    await page.goto(second.url);
+    await page.goto(liveViewOf(second.url));
     await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await page.getByRole('link', { name: 'Settings', exact: true }).first().click();
     await expect.poll(() => page.getByTestId('output-type').isChecked()).toBe(true);

@@ -223,6 +223,16 @@ describe('HistoryStore', () => {
     expect(existsSync(join(audioDir, `${long.id}.wav`))).toBe(false);
     expect(store.get(long.id)!.text).toBe('a long one');
     expect(existsSync(join(audioDir, '3.wav'))).toBe(true);
+
+    // The cap is a setting: lowered, the oldest recordings go at once; raised, a longer clip is kept.
+    store.add(entry('utterance 6'), audio);
+    store.setAudioCap(wavBytes + 100);
+    expect(existsSync(join(audioDir, '3.wav'))).toBe(false);
+    expect(store.get(3)!.audioPath).toBeNull();
+    expect(store.get(3)!.text).toBe('utterance 3');
+    expect(existsSync(join(audioDir, '6.wav'))).toBe(true);
+    store.setAudioCap(10 * wavBytes);
+    expect(store.add(entry('a long one again'), { samples: sine(1.1), sampleRate: 16_000 }).audioPath).not.toBeNull();
     store.close();
   });
 

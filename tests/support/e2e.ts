@@ -31,6 +31,15 @@ export function useBrowserAndServe() {
       running.push(host);
       return host;
     },
-    open: (url: string) => openPage(chromium(), url),
+    /**
+     * Opens the app on the Live view; `firstRun` opens its default address, where a fresh
+     * install shows the first-run setup.
+     */
+    open: (url: string, { firstRun = false } = {}) => openPage(chromium(), firstRun ? url : liveViewOf(url)),
   };
+}
+
+/** The app's address on the Live view: a link to a view skips the first-run setup. */
+export function liveViewOf(url: string): string {
+  return new URL(url).hash ? url : `${url}#/live`;
 }

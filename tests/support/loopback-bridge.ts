@@ -18,7 +18,7 @@ const ORIGIN = 'http://127.0.0.1:4999';
 export async function loopbackBridge(
   configDir: string,
   /** Sources a host adds at its composition root (the desktop app's window GPU, say). */
-  extra: Partial<Pick<ServiceOptions, 'windowGpu'>> = {},
+  extra: Partial<Pick<ServiceOptions, 'windowGpu' | 'modelsDir'>> = {},
 ): Promise<{ api: EarshotApi; services: AppServices }> {
   const services = composeServices({
     ...extra,

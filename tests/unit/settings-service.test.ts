@@ -147,7 +147,7 @@ describe('settings migration', () => {
       monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
       commands: DEFAULT_COMMAND_SETTINGS,
       profiles: { custom: [] },
-      app: DEFAULT_APP_PREFERENCES,
+      app: MIGRATED_APP,
     };
     expect(settings.get()).toEqual(upgraded);
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(upgraded);
@@ -170,7 +170,11 @@ describe('settings migration', () => {
     keepTrailingPeriod: true,
     excludedApps: DEFAULT_EXCLUDED_APPS,
     typeIntoTerminals: false,
+    // Version 12's recordings cap: what was fixed before.
+    recordingsCapMb: 256,
   };
+  /** Someone who used Earshot before version 12 does not get the first-run setup. */
+  const MIGRATED_APP = { ...DEFAULT_APP_PREFERENCES, setupDone: true };
 
   it('gives a version 4 file the default alert thresholds and keeps everything else', () => {
     const v4 = {
@@ -198,7 +202,7 @@ describe('settings migration', () => {
         monitoring: { alerts: DEFAULT_ALERT_THRESHOLDS, endpoint: DEFAULT_METRICS_ENDPOINT },
         commands: DEFAULT_COMMAND_SETTINGS,
         profiles: { custom: [] },
-        app: DEFAULT_APP_PREFERENCES,
+        app: MIGRATED_APP,
       },
     });
   });
@@ -232,7 +236,7 @@ describe('settings migration', () => {
         },
         commands: DEFAULT_COMMAND_SETTINGS,
         profiles: { custom: [] },
-        app: DEFAULT_APP_PREFERENCES,
+        app: MIGRATED_APP,
       },
     });
   });
@@ -256,7 +260,7 @@ describe('settings migration', () => {
         session: { ...kept, holdKey: 'RightCtrl', holdTapMs: 250, ...OUTPUT_OF_V7 },
         commands: DEFAULT_COMMAND_SETTINGS,
         profiles: { custom: [] },
-        app: DEFAULT_APP_PREFERENCES,
+        app: MIGRATED_APP,
       },
     });
   });
@@ -310,7 +314,28 @@ describe('settings migration', () => {
     delete v10.app;
     const migrated = migrateSettings(v10);
     expect(migrated).toMatchObject({ ok: true, migratedFrom: 10 });
-    expect(migrated.ok && migrated.settings.app).toEqual({ theme: 'system', startAtLogin: false, startHidden: false });
+    expect(migrated.ok && migrated.settings.app).toEqual({
+      theme: 'system',
+      startAtLogin: false,
+      startHidden: false,
+      setupDone: true,
+    });
+  });
+
+  it('gives a version 11 file the 256 MB recordings cap it had, and no first-run setup', () => {
+    const v11 = structuredClone({ ...defaultSettings(), version: 11 }) as unknown as {
+      session: Record<string, unknown>;
+      app: Record<string, unknown>;
+    };
+    delete v11.session.recordingsCapMb;
+    delete v11.app.setupDone;
+    v11.app.theme = 'dark';
+    const migrated = migrateSettings(v11);
+    expect(migrated).toMatchObject({ ok: true, migratedFrom: 11 });
+    expect(migrated.ok && migrated.settings.session.recordingsCapMb).toBe(256);
+    expect(migrated.ok && migrated.settings.app).toEqual({ ...MIGRATED_APP, theme: 'dark' });
+    // A new install gets the setup.
+    expect(defaultSettings().app.setupDone).toBe(false);
   });
 
   it('refuses a hold key that names no key, saying which', () => {
@@ -336,6 +361,7 @@ describe('settings migration', () => {
         toggleShortcut: 'Alt+F9',
         holdKey: 'Ctrl+Space',
         holdTapMs: 400,
+        recordingsCapMb: 1024,
       },
       monitoring: {
         alerts: { ...DEFAULT_ALERT_THRESHOLDS, releaseToFinalP95Ms: 800 },
@@ -358,7 +384,7 @@ describe('settings migration', () => {
       profiles: {
         custom: [{ ...structuredClone(findPreset('low-latency')!), id: 'mine', name: 'Mine', basedOn: 'low-latency' }],
       },
-      app: { theme: 'dark', startAtLogin: true, startHidden: true },
+      app: { theme: 'dark', startAtLogin: true, startHidden: true, setupDone: true },
     };
     expect(migrateSettings(current)).toEqual({ ok: true, settings: current });
   });

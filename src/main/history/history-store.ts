@@ -222,7 +222,7 @@ const NEWEST = 'u.created_at DESC, u.id DESC';
 
 export class HistoryStore {
   private readonly audioDir: string | undefined;
-  private readonly audioCapBytes: number;
+  private audioCapBytes: number;
   private readonly log: Logger;
   private readonly statements;
 
@@ -391,6 +391,13 @@ export class HistoryStore {
     }
     const pruned = this.pruneAudio();
     return pruned.has(id) ? undefined : path;
+  }
+
+  /** Changes the recordings' cap (a setting); a lower cap forgets the oldest recordings at once. */
+  setAudioCap(bytes: number): void {
+    if (bytes === this.audioCapBytes) return;
+    this.audioCapBytes = bytes;
+    if (this.audioDir !== undefined) this.pruneAudio();
   }
 
   /**

@@ -8,8 +8,16 @@ import { HistoryStore } from './history-store';
  * cannot: a damaged file was moved aside (say where), and a history this version cannot read
  * is left untouched while entries go to memory for this run (say that too).
  */
-export function openHistory(path: string, log: Logger): { store: HistoryStore; notices: Notice[] } {
-  const options = { audioDir: join(dirname(path), 'history-audio'), logger: log };
+export function openHistory(
+  path: string,
+  log: Logger,
+  audioCapBytes?: number,
+): { store: HistoryStore; notices: Notice[] } {
+  const options = {
+    audioDir: join(dirname(path), 'history-audio'),
+    logger: log,
+    ...(audioCapBytes ? { audioCapBytes } : {}),
+  };
   try {
     const store = HistoryStore.open(path, options);
     const notices: Notice[] = store.recovered

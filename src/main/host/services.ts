@@ -23,6 +23,12 @@ import { SettingsService } from '../settings/settings-service';
 import { APP_NAME, APP_VERSION, packageVersion } from './runtime-versions';
 import { bindMetrics } from '../ipc/metrics-handlers';
 import { bindCommands, ProgramConfirmations } from '../ipc/commands-handlers';
+import { bindModels } from '../ipc/models-handlers';
+import { ModelLibrary } from '../models/model-library';
+import { ModelsService } from '../models/models-service';
+import { MachineCheckRunner } from '../profiles/machine-check';
+import { retranscribe } from '../history/retranscribe';
+import { NODE_RESOURCES_DIR } from './resources-dir';
 import { CommandsService } from '../actions/commands-service';
 import { systemOpener } from '../actions/command-actions';
 import { MetricsEndpoint } from './metrics-endpoint';
@@ -79,6 +85,10 @@ export interface ServiceOptions {
    * host knows more (Electron adds its renderer and GPU processes).
    */
   processUsage?: (workerPid: () => number | undefined) => ProcessUsageSource;
+  /** The app's resources (the machine check's recording); NODE_RESOURCES_DIR by default. */
+  resourcesDir?: string;
+  /** The user's Whisper model folder (default: userModelsDir()). */
+  modelsDir?: string;
   /** Watch the hold key from the settings (the desktop app; `serve --hold-key`). */
   holdKey?: boolean;
   /** The desktop app's window GPU (Electron); the Monitor shows none without it. */
@@ -120,17 +130,19 @@ export function composeServices(options: ServiceOptions): AppServices {
   const events = new EventHub(log);
   const router = new IpcRouter(options.trustedOrigin, log);
   const historyPath = options.historyPath ?? historyDbPath();
-  const history = openHistory(historyPath, log);
+  const capOf = (mb: number) => mb * 1024 * 1024;
+  const history = openHistory(historyPath, log, capOf(settings.get().session.recordingsCapMb));
   /** Where the history (and its kept recordings) lives: the data folder the Settings view opens. */
   const dataFolder = () => dirname(historyPath);
   const confirmations = new ProgramConfirmations(events);
+  const modelsDir = options.modelsDir ?? userModelsDir();
   const session = new SessionService({
     ...core,
     history: history.store,
     output: new TextOutput(options.desktop),
     // Both hosts have a window (Electron's, or the browser on serve) that shows views and asks.
     commandHost: { opener: systemOpener(), hasWindow: true, confirmProgram: (command) => confirmations.ask(command) },
-    userModelsDir: userModelsDir(),
+    userModelsDir: modelsDir,
     log,
   });
 
@@ -152,6 +164,14 @@ export function composeServices(options: ServiceOptions): AppServices {
     thresholds: () => settings.get().monitoring.alerts,
     relieveMemory: () => core.inference.relieveMemory(),
     log,
+  });
+
+  const machineCheck = new MachineCheckRunner({
+    request: (request) => core.inference.worker.request(request),
+    resourcesDir: options.resourcesDir ?? NODE_RESOURCES_DIR,
+    userModelsDir: modelsDir,
+    sessionRunning: () => session.status().running,
+    onPreset: (preset, index, count) => events.emit('profiles:check-progress', { name: preset.name, index, count }),
   });
 
   const appInfo = (): AppInfo => ({
@@ -191,6 +211,15 @@ export function composeServices(options: ServiceOptions): AppServices {
       const notice = fellBackTo ? `The profile you deleted was active: Earshot now uses ${fellBackTo.name}.` : null;
       return { list: profileList(), notice };
     }),
+    router.handle('history:retranscribe', ({ id, profileId }) =>
+      retranscribe(id, {
+        history: history.store,
+        profile: profiles.get(profileId),
+        request: (request) => core.inference.worker.request(request),
+        userModelsDir: modelsDir,
+      }),
+    ),
+    router.handle('profiles:check-machine', () => machineCheck.run()),
     router.handle('profiles:set-active', ({ id }) => ({ activeId: profiles.setActive(id).id })),
     router.handle('wake:list-keywords', () => ({
       available: core.inference.availableKeywords(),
@@ -205,6 +234,7 @@ export function composeServices(options: ServiceOptions): AppServices {
 
   disposers.push(...bindAudio(core.audio, router, events));
   disposers.push(...bindSession(session, history.store, router, events));
+  disposers.push(settings.onChange((next) => history.store.setAudioCap(capOf(next.session.recordingsCapMb))));
   const holdKey = options.holdKey ? new HoldKeyService(session, settings, log) : undefined;
   // The app's own Prometheus endpoint follows its settings (off unless the user turned it on).
   const endpoint = new MetricsEndpoint(metrics, log);
@@ -212,6 +242,13 @@ export function composeServices(options: ServiceOptions): AppServices {
   disposers.push(settings.onChange((next) => void endpoint.apply(next.monitoring.endpoint)));
   disposers.push(...bindMetrics(metrics, endpoint, settings, router, events));
   disposers.push(...bindCommands(new CommandsService(settings), confirmations, router));
+  const models = new ModelsService({
+    library: new ModelLibrary(modelsDir),
+    profiles: () => profiles.list(),
+    emit: (event) => events.emit('models:download', event),
+    defaultBaseUrl: process.env.EARSHOT_HF_BASE_URL,
+  });
+  disposers.push(...bindModels(models, router));
   disposers.push(accelerationNotices(core.inference, (notice) => events.emit('app:notice', notice)));
 
   return {
@@ -226,6 +263,7 @@ export function composeServices(options: ServiceOptions): AppServices {
     dispose: async () => {
       disposers.splice(0).forEach((dispose) => dispose());
       holdKey?.dispose();
+      await models.dispose();
       await endpoint.close();
       metrics.dispose();
       clearPidUsage();

@@ -4,7 +4,7 @@ import type { Logger } from '../log';
 import type { WorkerLauncher, WorkerProcess } from './worker-launcher';
 
 /** Any worker request without its id (the client assigns ids). Distributes over the union. */
-type RequestOf<R = WorkerRequest> = R extends WorkerRequest ? Omit<R, 'id'> : never;
+export type RequestOf<R = WorkerRequest> = R extends WorkerRequest ? Omit<R, 'id'> : never;
 
 export interface WorkerClientOptions {
   /** A request not answered in this time fails with `WorkerTimeout` (per request overridable). */

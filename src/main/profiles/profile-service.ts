@@ -109,6 +109,11 @@ export class ProfileService {
     return () => this.listeners.delete(listener);
   }
 
+  /** A preset or one of the user's profiles; an unknown id is `UnknownProfile` with the choices. */
+  get(id: string): Profile {
+    return this.findOrThrow(id);
+  }
+
   private findOrThrow(id: string): Profile {
     const profile = this.list().find((p) => p.id === id);
     if (profile) return profile;

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { InvokeRequest, InvokeResponse } from '../../shared/ipc/contract';
-import type { HistoryItem } from '../../shared/session';
+import type { HistoryItem, Retranscription } from '../../shared/session';
 import { bridge } from '../bridge';
 import { messageOf } from './error-message';
 
@@ -104,12 +104,34 @@ export const useHistoryStore = defineStore('history', () => {
     }
   }
 
+  /** Kept recordings transcribed again, by entry id, newest last (the History shows them beside the original). */
+  const retries = ref<Record<number, Retranscription[]>>({});
+  /** The entry being transcribed again. */
+  const retryingId = ref<number | null>(null);
+
+  async function retranscribe(id: number, profileId: string): Promise<void> {
+    retryingId.value = id;
+    try {
+      const result = await bridge().retranscribeHistoryEntry({ id, profileId });
+      const earlier = (retries.value[id] ?? []).filter((r) => r.profileId !== profileId);
+      retries.value = { ...retries.value, [id]: [...earlier, result] };
+      error.value = null;
+    } catch (err) {
+      error.value = messageOf(err);
+    } finally {
+      retryingId.value = null;
+    }
+  }
+
   /** Reloads whenever an entry is added or deleted (by this window, another, or the CLI's session). */
   function subscribe(): () => void {
     return bridge().onHistoryChanged(() => void load());
   }
 
   return {
+    retries,
+    retryingId,
+    retranscribe,
     entries,
     total,
     search,

@@ -32,6 +32,8 @@ export const useSessionStore = defineStore('session', () => {
   const finals = ref<FinalItem[]>([]);
   /** The latest wake-word score per keyword (while armed). */
   const scores = ref<Record<string, number>>({});
+  /** The last wake word heard (the first-run setup shows it). */
+  const lastWake = ref<{ keyword: string; score: number; at: number } | null>(null);
   const problems = ref<ProblemItem[]>([]);
   /** Voice commands of this run, newest first. */
   const commands = ref<(CommandOutcome & { key: number })[]>([]);
@@ -155,7 +157,8 @@ export const useSessionStore = defineStore('session', () => {
         if (event.state !== 'armed') scores.value = {};
       }),
       api.onSessionStatus(applyStatus),
-      api.onWake(() => {
+      api.onWake((event) => {
+        lastWake.value = { ...event, at: Date.now() };
         if (options.value?.cueSound) cue.play();
       }),
       api.onWakeScores((event) => {
@@ -193,6 +196,7 @@ export const useSessionStore = defineStore('session', () => {
 
   return {
     status,
+    lastWake,
     state,
     partial,
     finals,

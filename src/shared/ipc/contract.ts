@@ -9,6 +9,7 @@ import {
   HistoryListRequestSchema,
   HistoryPageSchema,
   PartialEventSchema,
+  RetranscriptionSchema,
   SessionProblemSchema,
   SessionStateEventSchema,
   SessionStatusSchema,
@@ -36,6 +37,8 @@ import {
   CommandsOverviewSchema,
   ProgramConfirmationSchema,
 } from '../commands';
+import { MachineCheckSchema } from '../machine-check';
+import { ModelDownloadEventSchema, ModelDownloadRequestSchema, ModelNameSchema, ModelsOverviewSchema } from '../models';
 
 /**
  * The one declaration of every IPC channel (names `domain:verb`). Main validates each
@@ -121,6 +124,8 @@ export const invokeChannels = {
     request: z.object({ id: z.string().min(1).max(64) }).strict(),
     response: z.object({ list: ProfileListSchema, notice: z.string().nullable() }).strict(),
   },
+  /** Measures each preset on this machine (about 20 s; progress as `profiles:check-progress`) and recommends one. */
+  'profiles:check-machine': { method: 'checkMachine', request: NoPayload, response: MachineCheckSchema },
   'profiles:set-active': {
     method: 'setActiveProfile',
     request: z.object({ id: z.string().min(1).max(64) }).strict(),
@@ -175,6 +180,12 @@ export const invokeChannels = {
     request: z.object({ id: z.number().int().positive() }).strict(),
     response: HistoryAudioSchema,
   },
+  /** Transcribes an entry's kept recording with another profile (one-shot, as a live final is). */
+  'history:retranscribe': {
+    method: 'retranscribeHistoryEntry',
+    request: z.object({ id: z.number().int().positive(), profileId: z.string().min(1).max(64) }).strict(),
+    response: RetranscriptionSchema,
+  },
   /** Percentiles, counters and the newest sample. */
   'metrics:get-snapshot': { method: 'getMetricsSnapshot', request: NoPayload, response: MetricsSnapshotSchema },
   /** Samples of the last `seconds` (15 minutes are kept), oldest first. */
@@ -212,6 +223,32 @@ export const invokeChannels = {
     request: z.object({ requestId: z.string().max(64), allow: z.boolean() }).strict(),
     response: z.object({ pending: z.boolean() }).strict(),
   },
+  /** Every Whisper model: who uses it, whether its files match their pins, and the download under way. */
+  'models:list': { method: 'listModels', request: NoPayload, response: ModelsOverviewSchema },
+  /** Adds a model folder (copied into the user model folder, every file pinned). */
+  'models:add': {
+    method: 'addModel',
+    request: z.object({ folder: z.string().min(1).max(4096), name: ModelNameSchema.optional() }).strict(),
+    response: z.object({ overview: ModelsOverviewSchema, added: z.string() }).strict(),
+  },
+  /** Starts downloading a repository; progress comes as `models:download` events. */
+  'models:download': {
+    method: 'downloadModel',
+    request: ModelDownloadRequestSchema,
+    response: z.object({ name: z.string() }).strict(),
+  },
+  /** Stops the download under way and removes what it received. */
+  'models:cancel-download': {
+    method: 'cancelModelDownload',
+    request: NoPayload,
+    response: z.object({ cancelled: z.boolean() }).strict(),
+  },
+  /** Deletes a user model; refused while a profile uses it. */
+  'models:delete': {
+    method: 'deleteModel',
+    request: z.object({ name: ModelNameSchema }).strict(),
+    response: ModelsOverviewSchema,
+  },
   /** Changes some alert thresholds (saved in the settings); answers all of them. */
   'metrics:set-thresholds': {
     method: 'setAlertThresholds',
@@ -223,6 +260,11 @@ export const invokeChannels = {
 export const eventChannels = {
   'profiles:active-changed': { method: 'onActiveProfileChanged', payload: ActiveProfileSchema },
   'app:notice': { method: 'onNotice', payload: NoticeSchema },
+  /** The machine check measures the next preset. */
+  'profiles:check-progress': {
+    method: 'onMachineCheckProgress',
+    payload: z.object({ name: z.string(), index: z.number().int(), count: z.number().int() }).strict(),
+  },
   /** At most ~20 per second while capture runs (invariant 1: levels, never PCM). */
   'audio:level': { method: 'onAudioLevel', payload: AudioLevelSchema },
   'audio:status-changed': { method: 'onCaptureStatus', payload: CaptureStatusSchema },
@@ -243,6 +285,8 @@ export const eventChannels = {
   'session:status-changed': { method: 'onSessionStatus', payload: SessionStatusSchema },
   /** An entry was added or deleted: history lists reload. */
   'history:changed': { method: 'onHistoryChanged', payload: z.object({ count: z.number().int() }).strict() },
+  /** A model download's progress (about 4 a second) and its end. */
+  'models:download': { method: 'onModelDownload', payload: ModelDownloadEventSchema },
   /** One sample per monitoring interval (at most 2 per second). */
   'metrics:sample': { method: 'onMetricsSample', payload: MetricsSampleSchema },
   /** An alert raised or cleared (a raised one also comes as an app notice). */

@@ -7,7 +7,9 @@ import type { HistoryEntryInput } from '../../../src/main/history/history-store'
 import HistoryView from '../../../src/renderer/views/HistoryView.vue';
 import { installBridge } from '../../../src/renderer/bridge';
 import { useHistoryStore } from '../../../src/renderer/stores/history';
+import { decodeWavFile } from '../../../src/main/audio/wav';
 import { loopbackBridge } from '../../support/loopback-bridge';
+import { SHARED_AUDIO } from '../../support/shared-audio';
 import { useTempDirs } from '../../support/temp-dir';
 
 const tempDir = useTempDirs();
@@ -92,8 +94,11 @@ describe('HistoryView with the real history', () => {
       expect(kitchen!.get('time').attributes('datetime')).toBe('2026-01-05T09:30:00.000Z');
       expect(kitchen!.get('time').text()).toBe(new Date(KITCHEN.createdAt!).toLocaleString());
       expect(kitchen!.get('[data-testid="entry-trigger"]').text()).toBe('Wake word: Hey Jarvis');
-      expect(kitchen!.get('[data-testid="entry-facts"]').text()).toMatch(
-        /Profile: balanced\s*Microphone: USB Mic\s*Language: en/,
+      // The profile by name, once the view has the profiles.
+      await vi.waitFor(() =>
+        expect(kitchen!.get('[data-testid="entry-facts"]').text()).toMatch(
+          /Profile: Balanced\s*Microphone: USB Mic\s*Language: en/,
+        ),
       );
       const latency = kitchen!.findAll('[data-latency]').map((f) => `${f.get('dt').text()} ${f.get('dd').text()}`);
       expect(latency).toEqual(['Recording 1.8 s', 'Encoder 182 ms', 'Decoder 96 ms', 'End of speech → text 431 ms']);
@@ -262,6 +267,39 @@ describe('HistoryView with the real history', () => {
       await view.dispose();
     }
   });
+
+  it('transcribes a kept recording again with another profile and shows both side by side', async () => {
+    const jfk = await decodeWavFile(SHARED_AUDIO.jfk);
+    const view = await mountHistory([{ input: KITCHEN, audio: { samples: jfk.samples, sampleRate: jfk.sampleRate } }]);
+    try {
+      const entry = view.entries()[0]!;
+      await vi.waitFor(() => expect(entry.find('[data-testid="entry-retranscribe"]').exists()).toBe(true));
+      expect(entry.get<HTMLSelectElement>('select').element.value).toBe('low-latency');
+      await entry.get('[data-testid="entry-retranscribe"] form').trigger('submit');
+      await vi.waitFor(() => expect(entry.find('[data-testid="entry-compare"]').exists()).toBe(true), {
+        timeout: 60_000,
+      });
+      const recorded = entry.get('[data-profile="recorded"]');
+      expect(recorded.text()).toContain('Balanced (live)');
+      expect(recorded.text()).toContain('Turn on the kitchen lights.');
+      expect(recorded.text()).toContain('431 ms');
+      const retry = entry.get('[data-profile="low-latency"]');
+      expect(retry.text()).toMatch(/^Low latency \(whisper-tiny\)/);
+      expect(retry.text()).toMatch(/ask not what your country can do for you/i);
+      expect(retry.text()).toMatch(/\d+ ms/);
+
+      // Pruned meanwhile: the reason, and the earlier comparison stays.
+      view.services.history.delete(view.ids[0]!);
+      await entry.get('[data-testid="entry-retranscribe"] form').trigger('submit');
+      await vi.waitFor(() => expect(view.wrapper.find('[role="alert"]').exists()).toBe(true));
+      expect(view.wrapper.get('[role="alert"]').text()).toBe(
+        `Entry ${view.ids[0]} has no recording (audio is not kept, or was pruned).`,
+      );
+      expect(entry.find('[data-profile="low-latency"]').exists()).toBe(true);
+    } finally {
+      await view.dispose();
+    }
+  }, 90_000);
 
   it('shows the error of a request main refuses, and of an entry that is gone', async () => {
     const view = await mountHistory([{ input: KITCHEN, audio: TONE }]);

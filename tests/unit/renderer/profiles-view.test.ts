@@ -79,4 +79,48 @@ describe('useProfilesStore', () => {
     expect(store.error).toMatch(/no profile "no-such-profile"/);
     unsubscribe();
   });
+
+  it('tests this machine from the view (refused while a session runs) and switches to the recommended profile', async () => {
+    const { api, services } = await loopbackBridge(tempDir());
+    installBridge(api);
+    setActivePinia(createPinia());
+    const store = useProfilesStore();
+    const unsubscribe = store.subscribe();
+    const wrapper = mount(ProfilesView);
+    try {
+      await store.load();
+      const card = () => wrapper.get('[data-testid="machine-check"]');
+
+      await services.session.start();
+      await card().get('[data-testid="machine-check-run"]').trigger('click');
+      await vi.waitFor(() => expect(card().find('[role="alert"]').exists()).toBe(true));
+      expect(card().get('[role="alert"]').text()).toMatch(/^Stop the session first/);
+      await services.session.stop();
+
+      // The active profile is one the check never recommends first, so "Use" has something to do.
+      await store.activate('low-resource');
+      await card().get('[data-testid="machine-check-run"]').trigger('click');
+      await vi.waitFor(() => expect(card().find('[data-testid="machine-check-progress"]').text()).toMatch(/of 4\)/));
+      await vi.waitFor(() => expect(card().find('[data-testid="machine-check-figures"]').exists()).toBe(true), {
+        timeout: 120_000,
+        interval: 200,
+      });
+      const rows = card().findAll('[data-preset]');
+      expect(rows.map((r) => r.attributes('data-preset'))).toEqual(PRESETS.map((p) => p.id));
+      expect(rows.filter((r) => r.text().includes('(recommended)'))).toHaveLength(1);
+      expect(card().get('[data-testid="machine-check-reason"]').text().length).toBeGreaterThan(20);
+      const use = card().find('[data-testid="machine-check-use"]');
+      if (use.exists()) {
+        const name = use.text().replace(/^Use /, '');
+        await use.trigger('click');
+        await vi.waitFor(() => expect(store.active?.name).toBe(name));
+      } else {
+        expect(card().text()).toContain('Low resource is already active.');
+      }
+    } finally {
+      wrapper.unmount();
+      unsubscribe();
+      await services.dispose();
+    }
+  }, 150_000);
 });

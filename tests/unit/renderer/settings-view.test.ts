@@ -46,6 +46,26 @@ describe('SettingsView', () => {
     }
   });
 
+  it('saves the size kept recordings may use, and refuses one below the minimum with the reason', async () => {
+    const live = await mountSettings();
+    try {
+      const form = live.wrapper.get('[data-testid="recordings-cap"]');
+      expect((form.get('#recordings-cap').element as HTMLInputElement).value).toBe('256');
+      await form.get('#recordings-cap').setValue('64');
+      await form.trigger('submit');
+      await vi.waitFor(() => expect(live.services.settings.get().session.recordingsCapMb).toBe(64));
+      await flushPromises();
+
+      await form.get('#recordings-cap').setValue('8');
+      await form.trigger('submit');
+      await vi.waitFor(() => expect(live.wrapper.find('[role="alert"]').exists()).toBe(true));
+      expect(live.wrapper.get('[role="alert"]').text()).toMatch(/recordingsCapMb/);
+      expect(live.services.settings.get().session.recordingsCapMb).toBe(64);
+    } finally {
+      await live.dispose();
+    }
+  });
+
   it('saves where transcripts go, the full stop and terminal switches, and the excluded apps', async () => {
     const live = await mountSettings();
     try {
@@ -145,7 +165,12 @@ describe('SettingsView', () => {
       await vi.waitFor(() => expect(live.services.settings.get().app.startAtLogin).toBe(true));
       await live.wrapper.get('#start-hidden').setValue(true);
       await vi.waitFor(() =>
-        expect(live.services.settings.get().app).toEqual({ theme: 'dark', startAtLogin: true, startHidden: true }),
+        expect(live.services.settings.get().app).toEqual({
+          theme: 'dark',
+          startAtLogin: true,
+          startHidden: true,
+          setupDone: false,
+        }),
       );
       expect(live.wrapper.get('[data-testid="start-up-note"]').text()).toMatch(/applies to the desktop app/);
       expect(live.wrapper.get('[data-testid="settings-location"]').text()).toBe(join(dir, 'settings.json'));

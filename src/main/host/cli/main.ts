@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './command';
+import { benchMachineCommand } from './commands/bench-machine';
 import { commandsCommand } from './commands/commands';
 import { devicesCommand } from './commands/devices';
 import { historyCommand } from './commands/history';
@@ -29,6 +30,7 @@ const COMMANDS: readonly CliCommand[] = [
   commandsCommand,
   serveCommand,
   metricsCommand,
+  benchMachineCommand,
 ];
 
 const machineOut = isolatedStdoutWriter();

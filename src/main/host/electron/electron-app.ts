@@ -76,6 +76,7 @@ export function runElectronApp(): void {
       processUsage: electronProcessUsage,
       windowGpu: electronWindowGpu(),
       holdKey: true,
+      resourcesDir: join(app.getAppPath(), 'resources'),
       // No historyPath: the history stays in the CLI's data folder, so `earshot history` sees the app's transcripts.
       desktop: systemDesktop(process.env, process.platform, {
         clipboard: { writeText: async (text) => clipboard.writeText(text) },

@@ -1,40 +1,10 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { cp, mkdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { AppError } from '../../../../shared/errors';
-import {
-  downloadModel,
-  fileUrl,
-  HUGGING_FACE_URL,
-  stagingFolderOf,
-  type DownloadProgress,
-  type ModelDownloadResult,
-} from '../../../models/model-downloader';
+import { HUGGING_FACE_URL, type DownloadProgress } from '../../../models/model-downloader';
+import { ModelLibrary, REQUIRED_FILES as REQUIRED, type DownloadedModel } from '../../../models/model-library';
 import { userModelsDir } from '../../../settings/config-dir';
-import {
-  listWhisperModels,
-  MODEL_NAME_PATTERN,
-  readUserManifest,
-  USER_MANIFEST,
-  WHISPER_FILES,
-  writeUserManifest,
-  type WhisperModelInfo,
-} from '../../../worker/asr/whisper-registry';
-import { sha256File } from '../../../worker/models/model-loader';
+import { USER_MANIFEST } from '../../../worker/asr/whisper-registry';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIo, type CommandContext } from '../command';
-
-/** Files of a Whisper repo that transformers.js uses and Earshot does not: downloaded when the repo has them. */
-const OPTIONAL_FILES = [
-  'preprocessor_config.json',
-  'tokenizer_config.json',
-  'vocab.json',
-  'merges.txt',
-  'added_tokens.json',
-  'special_tokens_map.json',
-  'normalizer.json',
-] as const;
-
-const REQUIRED: readonly string[] = Object.values(WHISPER_FILES);
 
 /** Which options each subcommand takes; any other is a usage error. */
 const SUBCOMMAND_OPTIONS: Record<string, readonly string[]> = {
@@ -115,8 +85,8 @@ export const modelsCommand: CliCommand = {
 };
 
 function list(json: boolean, io: CliIo): number {
-  const userDir = userModelsDir();
-  const { models, problems } = listWhisperModels(userDir);
+  const library = new ModelLibrary(userModelsDir());
+  const { models, problems } = library.list();
   if (json) {
     const rows = models.map((m) => ({
       name: m.name,
@@ -126,7 +96,7 @@ function list(json: boolean, io: CliIo): number {
       licence: m.licence,
       dir: m.dir,
     }));
-    io.out(JSON.stringify({ models: rows, problems, user_dir: userDir }));
+    io.out(JSON.stringify({ models: rows, problems, user_dir: library.userDir }));
   } else {
     const header = ['NAME', 'ORIGIN', 'LANGUAGES', 'SIZE', 'LICENCE', 'FOLDER'];
     const rows = models.map((m) => [
@@ -142,94 +112,41 @@ function list(json: boolean, io: CliIo): number {
       io.out(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '));
     }
     io.out('');
-    io.out(`User models: ${userDir}`);
+    io.out(`User models: ${library.userDir}`);
   }
   for (const problem of problems) io.err(`warning: ${problem}`);
   return EXIT_OK;
 }
 
 async function add(dirArgument: string, { values, io }: CommandContext): Promise<number> {
-  const source = resolve(dirArgument);
-  const userDir = resolve(userModelsDir());
-  if (!isFolder(source)) {
-    throw new AppError(
-      'ModelMissing',
-      `${source} is not a folder. Give the folder that holds the model's config.json.`,
-    );
-  }
-  const missing = REQUIRED.filter((file) => !isFile(join(source, file)));
-  if (missing.length) {
-    throw new AppError(
-      'ModelMissing',
-      `${source} is not a Whisper model in the transformers.js layout: it has no ${missing.join(', ')}. ` +
-        `Earshot needs ${REQUIRED.join(', ')} (the 8-bit ONNX export of the Xenova/whisper-* repositories).`,
-    );
-  }
-  if (source === userDir) throw new UsageError('give a model folder, not the user model folder itself');
-  const name = modelName(values.name, basename(source));
-  // Only the user folder's direct subfolders are models (listWhisperModels); anything else is copied in.
-  const inPlace = dirname(source) === userDir;
-  const destination = inPlace ? source : join(userDir, name);
-  checkNameFree(name, inPlace ? destination : undefined, userDir);
-  if (!inPlace && existsSync(destination)) {
-    throw new UsageError(`${destination} already exists; choose another --name, or remove that folder first`);
-  }
-  const files = modelFiles(source);
-
-  let pinned: Record<string, string>;
-  if (inPlace) {
-    pinned = await hashFiles(destination, files);
-    writeUserManifest(destination, { name, files: pinned });
-  } else {
-    // Assembled in a hidden folder and renamed into place, so the model appears whole with its manifest.
-    const staging = join(userDir, `.${name}.adding`);
-    await rm(staging, { recursive: true, force: true });
-    try {
-      // dereference: a Hugging Face cache snapshot is a folder of links into its blob store.
-      for (const file of files) await cp(join(source, file), join(staging, file), { dereference: true });
-      pinned = await hashFiles(staging, files);
-      writeUserManifest(staging, { name, description: `Added from ${source}`.slice(0, 300), files: pinned });
-      await rename(staging, destination);
-    } catch (error) {
-      await rm(staging, { recursive: true, force: true });
-      throw error;
-    }
-  }
-
-  const bytes = files.reduce((sum, file) => sum + statSync(join(destination, file)).size, 0);
+  const added = await asUsage(() =>
+    new ModelLibrary(userModelsDir()).add(dirArgument, values.name as string | undefined),
+  );
   io.out(
-    inPlace
-      ? `Added ${name} in place: ${destination} (${files.length} files, ${formatBytes(bytes)}).`
-      : `Added ${name}: copied ${files.length} files (${formatBytes(bytes)}) from ${source} into ${destination}.`,
+    added.inPlace
+      ? `Added ${added.name} in place: ${added.dir} (${added.files} files, ${formatBytes(added.bytes)}).`
+      : `Added ${added.name}: copied ${added.files} files (${formatBytes(added.bytes)}) from ${resolve(dirArgument)} into ${added.dir}.`,
   );
   io.out(`Their sha256 are pinned in ${USER_MANIFEST}; a file changed later is refused until you add the model again.`);
-  io.out(`Use it with --model ${name}, e.g. earshot transcribe FILE.wav --model ${name}`);
+  io.out(`Use it with --model ${added.name}, e.g. earshot transcribe FILE.wav --model ${added.name}`);
   return EXIT_OK;
 }
 
 async function download(repo: string, { values, io, stopRequested }: CommandContext): Promise<number> {
-  if (!/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/.test(repo)) {
-    throw new UsageError(`"${repo}" is not a Hugging Face repository name such as Xenova/whisper-tiny.en`);
-  }
   const json = Boolean(values.json);
   const revision = (values.revision as string | undefined) ?? 'main';
   const baseUrl = (values['base-url'] as string | undefined) ?? process.env.EARSHOT_HF_BASE_URL ?? HUGGING_FACE_URL;
-  if (!/^https?:$/.test(safeUrl(baseUrl)?.protocol ?? '')) {
-    throw new UsageError(`the download address must be an http(s) URL, not "${baseUrl}"`);
-  }
   const token = (values.token as string | undefined) ?? (process.env.HF_TOKEN || undefined);
-  const userDir = resolve(userModelsDir());
-  const name = modelName(values.name, repo.split('/').pop() ?? repo);
-  const destination = join(userDir, name);
-  const source = `${repo}@${revision}`;
-  checkNameFree(name, destination, userDir);
-  const pins = earlierPins(destination, source);
+  const library = new ModelLibrary(userModelsDir());
+  const request = { repo, revision, baseUrl, token, name: values.name as string | undefined };
 
+  let destination: string | undefined;
   const controller = new AbortController();
   void stopRequested.then(() => controller.abort());
   const fail = (error: unknown): number => {
     const cancelled = controller.signal.aborted;
     if (!(error instanceof AppError) && !cancelled) throw error;
+    if (error instanceof AppError && USAGE_CODES.has(error.code)) throw new UsageError(lowerFirst(error.message));
     // Cancelled before the downloader started (while probing), the error is a plain AbortError.
     const reason =
       error instanceof AppError ? error : new AppError('DownloadCancelled', `Downloading ${repo} was cancelled.`);
@@ -239,138 +156,57 @@ async function download(repo: string, { values, io, stopRequested }: CommandCont
       return EXIT_FAILURE;
     }
     io.err(`earshot: ${reason.message}`);
-    const staging = stagingFolderOf(destination);
-    if (existsSync(staging)) {
+    const staging = destination ? library.unfinishedDownload(basename(destination)) : undefined;
+    if (staging)
       io.err(`The files received so far are kept in ${staging}: run the same command to resume, or delete it.`);
-    }
     return EXIT_FAILURE;
   };
 
-  let result: ModelDownloadResult;
+  let result: DownloadedModel;
   try {
-    await mkdir(userDir, { recursive: true });
-    const options = { baseUrl, token, signal: controller.signal };
-    const extras = await presentFiles(OPTIONAL_FILES, repo, revision, options);
-    // Small files first, so a wrong repository or revision fails before the large downloads.
-    const { encoder, decoder, ...small } = WHISPER_FILES;
-    const paths = [...Object.values(small), ...extras, encoder, decoder];
-    io.err(`Downloading ${repo} (revision ${revision}) from ${baseUrl} into ${destination}`);
-    for (const path of OPTIONAL_FILES.filter((p) => !extras.includes(p))) {
-      io.err(`  ${path}: not in the repository; skipped (Earshot does not need it)`);
-    }
-    result = await downloadModel(
-      { repo, revision, destination, files: paths.map((path) => ({ path, sha256: pins?.[path] })) },
-      { ...options, onProgress: progressPrinter(io), progressIntervalMs: PROGRESS_INTERVAL_MS },
-    );
+    result = await library.download(request, {
+      signal: controller.signal,
+      onProgress: progressPrinter(io),
+      progressIntervalMs: PROGRESS_INTERVAL_MS,
+      onPlan: (plan) => {
+        destination = plan.destination;
+        io.err(`Downloading ${repo} (revision ${revision}) from ${baseUrl} into ${plan.destination}`);
+        for (const path of plan.skippedOptional) {
+          io.err(`  ${path}: not in the repository; skipped (Earshot does not need it)`);
+        }
+      },
+    });
   } catch (error) {
     return fail(error);
   }
 
-  // The downloader has verified what it was given pins for; everything else is pinned as it arrived.
-  const paths = result.files.map((f) => f.path);
-  const hashes = await hashFiles(destination, paths);
-  writeUserManifest(destination, {
-    name,
-    description: `Downloaded from ${baseUrl.replace(/\/+$/, '')}/${repo}, revision ${revision}`.slice(0, 300),
-    source,
-    files: hashes,
-  });
-  const bytes = result.files.reduce((sum, f) => sum + f.bytes, 0);
   if (json) {
-    const files = result.files.map((f) => ({
-      path: f.path,
-      bytes: f.bytes,
-      sha256: hashes[f.path],
-      outcome: f.outcome,
-    }));
-    io.out(JSON.stringify({ name, dir: destination, repo, revision, size_bytes: bytes, files }));
+    const files = result.files.map((f) => ({ path: f.path, bytes: f.bytes, sha256: f.sha256, outcome: f.outcome }));
+    io.out(JSON.stringify({ name: result.name, dir: result.dir, repo, revision, size_bytes: result.bytes, files }));
   } else {
     const fresh = result.files.some((f) => f.outcome !== 'skipped');
     io.out(
-      `${fresh ? 'Downloaded' : 'Already downloaded and verified:'} ${repo} (revision ${revision}) into ${destination}: ` +
-        `${result.files.length} files, ${formatBytes(bytes)}; their sha256 are pinned in ${USER_MANIFEST}.`,
+      `${fresh ? 'Downloaded' : 'Already downloaded and verified:'} ${repo} (revision ${revision}) into ${result.dir}: ` +
+        `${result.files.length} files, ${formatBytes(result.bytes)}; their sha256 are pinned in ${USER_MANIFEST}.`,
     );
-    io.out(`Use it with --model ${name}, e.g. earshot transcribe FILE.wav --model ${name}`);
+    io.out(`Use it with --model ${result.name}, e.g. earshot transcribe FILE.wav --model ${result.name}`);
   }
   return EXIT_OK;
 }
 
-/** `--name`, or a name made from a folder or repository name that fits the manifest's pattern. */
-function modelName(option: unknown, fallback: string): string {
-  const given = typeof option === 'string';
-  const name = given
-    ? option
-    : fallback
-        .toLowerCase()
-        .replace(/[^a-z0-9._-]+/g, '-')
-        .replace(/^[^a-z0-9]+/, '')
-        .replace(/-+$/, '');
-  if (!MODEL_NAME_PATTERN.test(name)) {
-    throw new UsageError(
-      given
-        ? `--name "${name}" is not a model name: use lower-case letters, digits, ".", "_" and "-", starting with a letter or digit`
-        : `cannot make a model name from "${fallback}"; give one with --name`,
-    );
+/** The library's naming errors are the command line's usage errors (exit 2). */
+const USAGE_CODES = new Set(['InvalidModelName', 'ModelNameTaken']);
+
+async function asUsage<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AppError && USAGE_CODES.has(error.code)) throw new UsageError(lowerFirst(error.message));
+    throw error;
   }
-  // resolveWhisperModel reads these as the packaged whisper-tiny and whisper-base.
-  if (name === 'tiny' || name === 'base')
-    throw new UsageError(`"${name}" is short for whisper-${name}; choose another --name`);
-  return name;
 }
 
-/**
- * Refuses a name that another model already answers to, except the user model in the folder
- * `reusing` (a folder added again in place, or a download run again).
- */
-function checkNameFree(name: string, reusing: string | undefined, userDir: string): void {
-  const taken: WhisperModelInfo | undefined = listWhisperModels(userDir).models.find((m) => m.name === name);
-  if (!taken || (taken.origin === 'user' && resolve(taken.dir) === reusing)) return;
-  throw new UsageError(
-    `there is already a model called "${name}" (${taken.origin === 'package' ? 'packaged with Earshot' : taken.dir}); choose another with --name`,
-  );
-}
-
-/**
- * The hashes pinned by an earlier download of the same repository and revision into `destination`,
- * so that running the command again verifies (and repairs) that model instead of pinning it afresh.
- */
-function earlierPins(destination: string, source: string): Record<string, string> | undefined {
-  // Without a manifest the earlier run stopped just before writing it; its files are pinned now.
-  if (!existsSync(join(destination, USER_MANIFEST))) return undefined;
-  const manifest = readUserManifest(destination);
-  if (manifest.source !== source) {
-    throw new UsageError(
-      `${destination} already holds a model${manifest.source ? ` from ${manifest.source}` : ''}; choose another --name`,
-    );
-  }
-  return manifest.files;
-}
-
-/**
- * The optional files the server has: a HEAD for each, leaving out only those it answers 404 for
- * (any other failure is left for the download itself to report).
- */
-async function presentFiles(
-  paths: readonly string[],
-  repo: string,
-  revision: string,
-  options: { baseUrl: string; token: string | undefined; signal: AbortSignal },
-): Promise<string[]> {
-  const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
-  const present = await Promise.all(
-    paths.map(async (path) => {
-      try {
-        const url = fileUrl(options.baseUrl, repo, revision, path);
-        const response = await fetch(url, { method: 'HEAD', headers, redirect: 'follow', signal: options.signal });
-        return response.status !== 404;
-      } catch {
-        options.signal.throwIfAborted();
-        return true;
-      }
-    }),
-  );
-  return paths.filter((_, i) => present[i]);
-}
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1).replace(/\.$/, '');
 
 /**
  * A line per finished file, and the current file's percentage at most every PROGRESS_INTERVAL_MS
@@ -394,37 +230,6 @@ function progressPrinter(io: CliIo): (progress: DownloadProgress) => void {
     const overall = p.overallTotal ? `; overall ${percent(p.overallReceived, p.overallTotal)}` : '';
     io.err(`  ${counter} ${p.file}: ${file}${overall}`);
   };
-}
-
-/** The model's files relative to `dir`: the Whisper files, then the folder's other top-level *.json and *.txt. */
-function modelFiles(dir: string): string[] {
-  const extras = readdirSync(dir)
-    .filter((file) => /\.(json|txt)$/.test(file) && !file.startsWith('.') && file !== USER_MANIFEST)
-    .filter((file) => !REQUIRED.includes(file) && isFile(join(dir, file)))
-    .sort();
-  return [...REQUIRED, ...extras];
-}
-
-async function hashFiles(dir: string, files: readonly string[]): Promise<Record<string, string>> {
-  const hashes: Record<string, string> = {};
-  for (const file of files) hashes[file] = await sha256File(join(dir, file));
-  return hashes;
-}
-
-function isFile(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
-}
-
-function isFolder(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
-}
-
-function safeUrl(text: string): URL | undefined {
-  try {
-    return new URL(text);
-  } catch {
-    return undefined;
-  }
 }
 
 function formatBytes(bytes: number): string {
