@@ -107,6 +107,10 @@ describe('models over IPC', () => {
         message: expect.stringContaining('used by the profile Mine'),
       });
       await expect(m.api.deleteModel({ name: 'whisper-tiny' })).rejects.toMatchObject({ code: 'ModelInUse' });
+      // A name another model has is refused before anything starts.
+      await expect(
+        m.api.downloadModel({ repo: REPO, baseUrl: server.baseUrl, name: 'whisper-base' }),
+      ).rejects.toMatchObject({ code: 'ModelNameTaken', message: expect.stringContaining('packaged with Earshot') });
       expect(existsSync(join(m.modelsDir, 'mirrored'))).toBe(true);
 
       await m.api.deleteProfile({ id: 'mine' });

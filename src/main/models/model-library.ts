@@ -247,6 +247,11 @@ export class ModelLibrary {
     await rm(trash, { recursive: true, force: true });
   }
 
+  /** Refuses at once a download whose name another model has (the download itself checks again). */
+  checkDownloadName(name: string): void {
+    this.checkNameFree(name, join(this.userDir, name));
+  }
+
   /**
    * Refuses a name that another model already answers to, except the user model in the folder
    * `reusing` (a folder added again in place, or a download run again).

@@ -79,6 +79,7 @@ export class ModelsService {
       );
     }
     const name = modelName(request.name, request.repo.split('/').pop() ?? request.repo);
+    this.options.library.checkDownloadName(name);
     const controller = new AbortController();
     const event: ModelDownloadEvent = {
       repo: request.repo,
