@@ -12,6 +12,7 @@ import { WAKE_FRAME_MS, WAKE_FRAME_SAMPLES, WakeWordDetector } from '../src/main
 import { PIPELINE_SAMPLE_RATE } from '../src/shared/audio';
 import { PRESETS } from '../src/shared/profiles';
 import { noiseClip, type NoiseColour } from '../tests/support/tts';
+import { bestUnder, missFalseAcceptCurve, type PositiveCase, type ScoreTrace } from './wake-curve';
 
 const KEYWORDS = ['hey_jarvis', 'alexa', 'hey_mycroft'] as const;
 type Keyword = (typeof KEYWORDS)[number];
@@ -121,6 +122,19 @@ const NEAR_MISSES: { text: string; resembles: Keyword }[] = [
   { text: 'she works for microsoft in seattle', resembles: 'hey_mycroft' },
 ];
 const NEAR_MISS_CONDITIONS = [CLEAN, ROOM, noisy('whitenoise', 20)];
+/** Thresholds the miss / false-accept curve is drawn over. */
+const CURVE_THRESHOLDS = [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+/** The false-accept rate a threshold is chosen at (the issue's target). */
+const FA_PER_HOUR_BUDGET = 0.1;
+
+/** Per-frame scores kept for the curve: the false-accept hour's and the wake phrases'. */
+interface CurveData {
+  negatives: Map<Keyword, ScoreTrace[]>;
+  hours: number;
+  /** Detections the live detector made on the negatives at the profile's threshold: checks the replay. */
+  detectorAccepts: Map<Keyword, number>;
+  positives: Map<Keyword, PositiveCase[]>;
+}
 /** Kept out of the everyday corpus: the wake phrases, the near-misses and their parts. */
 const NOT_EVERYDAY = /\b(hey|jarvis|travis|marvin|alexa|alex\w*|lexus|election|mycroft|micro\w*|\w*craft|mike)\b/;
 
@@ -186,10 +200,17 @@ async function measure(dir: string): Promise<string[]> {
   };
 
   const pipeline = await Pipeline.create(new ModelLoader());
+  const curve: CurveData = {
+    negatives: new Map(KEYWORDS.map((k) => [k, []])),
+    hours: 0,
+    detectorAccepts: new Map(),
+    positives: new Map(KEYWORDS.map((k) => [k, []])),
+  };
   try {
-    lines.push('', ...(await falseAccepts(pipeline, everyday, noise, random)));
+    lines.push('', ...(await falseAccepts(pipeline, everyday, noise, random, curve)));
     lines.push('', ...(await nearMissAccepts(pipeline, nearMisses, noise, random)));
-    lines.push('', ...(await misses(pipeline, wake, everyday, noise, random)));
+    lines.push('', ...(await misses(pipeline, wake, everyday, noise, random, curve)));
+    lines.push('', ...describeCurves(curve));
   } finally {
     await pipeline.dispose();
   }
@@ -201,7 +222,13 @@ async function measure(dir: string): Promise<string[]> {
 
 type Noises = Record<Colour, Float32Array>;
 
-async function falseAccepts(pipeline: Pipeline, clips: Clip[], noise: Noises, random: () => number): Promise<string[]> {
+async function falseAccepts(
+  pipeline: Pipeline,
+  clips: Clip[],
+  noise: Noises,
+  random: () => number,
+  curve: CurveData,
+): Promise<string[]> {
   const targetFrames = Math.round((HOURS * 3600) / FRAME_S);
   const gated = new Tally();
   const byCondition = new Map<string, { frames: number; accepts: number }>();
@@ -225,7 +252,11 @@ async function falseAccepts(pipeline: Pipeline, clips: Clip[], noise: Noises, ra
     }
     const segment = assemble(parts, condition, noise, random);
     if (block < BASELINE_BLOCKS) baselineBlocks.push(segment.samples);
-    const { detections, startS } = await pipeline.feed(segment.samples, gated);
+    const traces = new Map(KEYWORDS.map((k) => [k, new Float32Array(segment.frames).fill(NaN)]));
+    const { detections, startS } = await pipeline.feed(segment.samples, gated, (frame, scores) => {
+      for (const k of KEYWORDS) traces.get(k)![frame] = scores[k] ?? 0;
+    });
+    for (const k of KEYWORDS) curve.negatives.get(k)!.push(traces.get(k)!);
     const entry = byCondition.get(condition.label) ?? { frames: 0, accepts: 0 };
     entry.frames += segment.samples.length / WAKE_FRAME_SAMPLES;
     entry.accepts += detections.length;
@@ -250,6 +281,8 @@ async function falseAccepts(pipeline: Pipeline, clips: Clip[], noise: Noises, ra
   const baselineAccepts = accepts.filter((a) => a.time_s <= baseline.frames * FRAME_S).length;
 
   const hours = (gated.frames * FRAME_S) / 3600;
+  curve.hours = hours;
+  for (const k of KEYWORDS) curve.detectorAccepts.set(k, accepts.filter((a) => a.keyword === k).length);
   const perHour = (n: number) => (n / hours).toFixed(2);
   const lines = [
     `False accepts: ${hours.toFixed(2)} h streamed (${gated.frames} frames), ${utterances} everyday utterances, ` +
@@ -350,6 +383,7 @@ async function misses(
   everyday: Clip[],
   noise: Noises,
   random: () => number,
+  curve: CurveData,
 ): Promise<string[]> {
   // Grouped by condition, so the noise changes between groups only, as a room's does.
   const groups = new Map<Condition, WakeCase[]>([
@@ -381,11 +415,17 @@ async function misses(
     }
     return { condition, segment: assemble(parts, condition, noise, random) };
   });
-  const { results, stray, tally } = await scoreWakeStreams(pipeline, streams);
+  const { results, stray, tally } = await scoreWakeStreams(pipeline, streams, curve.positives);
   // The same streams with the heads on every frame: what gating costs in misses, if anything.
   pipeline.gating = false;
   const ungated = (await scoreWakeStreams(pipeline, streams)).results;
   pipeline.gating = true;
+  // The same streams scored at one phase of the frame grid, as before phases were a profile setting.
+  pipeline.usePhases(1);
+  const onePhase = await scoreWakeStreams(pipeline, streams);
+  pipeline.usePhases(PROFILE.wake.phases);
+  const missRate = (of: WakeResult[]) =>
+    `${pct(of.filter((r) => !r.hit).length, of.length)} (${KEYWORDS.map((k) => `${k} ${of.filter((r) => r.c.keyword === k && !r.hit).length}`).join(', ')})`;
 
   const missed = results.filter((r) => !r.hit);
   const lines = [
@@ -405,8 +445,8 @@ async function misses(
   }
   lines.push(
     `  overall miss rate ${pct(missed.length, results.length)} (${missed.length}/${results.length}; target < 5 %)`,
-    `  the same streams without the gate (heads on every frame): miss rate ${pct(ungated.filter((r) => !r.hit).length, ungated.length)}` +
-      ` (${KEYWORDS.map((k) => `${k} ${ungated.filter((r) => r.c.keyword === k && !r.hit).length}`).join(', ')})`,
+    `  the same streams without the gate (heads on every frame): miss rate ${missRate(ungated)}`,
+    `  the same streams at one phase of the frame grid (${PROFILE.name} scores ${PROFILE.wake.phases}): miss rate ${missRate(onePhase.results)}`,
     `  by voice (misses/cases): ${VOICES.map((v) => `${voiceName(v)} ${missed.filter((r) => r.c.clip.voice === voiceName(v)).length}/${results.filter((r) => r.c.clip.voice === voiceName(v)).length}`).join(', ')}`,
     `  by rate: ${RATES.map((r) => `${r.label} ${missed.filter((m) => m.c.clip.rate === r.label).length}/${results.filter((m) => m.c.clip.rate === r.label).length}`).join(', ')}`,
     `  wrong or stray detections in these streams: ${stray.length}${stray.length ? ` (${stray.slice(0, 8).join('; ')})` : ''}`,
@@ -432,7 +472,8 @@ async function misses(
   }
   const gatedOut = missed.filter((r) => r.ran.startsWith('0/')).length;
   lines.push(`  misses where the gate kept the heads off the whole phrase: ${gatedOut}`);
-  lines.push(describeTally('gated pipeline', tally));
+  lines.push(describeTally(`gated pipeline, ${PROFILE.wake.phases} phases`, tally));
+  lines.push(describeTally('gated pipeline, one phase', onePhase.tally));
   return lines;
 }
 
@@ -448,6 +489,8 @@ interface WakeResult {
 async function scoreWakeStreams(
   pipeline: Pipeline,
   streams: { condition: Condition; segment: Segment<WakeCase | Clip> }[],
+  /** Where to keep each case's scores for the curve. */
+  collect?: Map<Keyword, PositiveCase[]>,
 ): Promise<{ results: WakeResult[]; stray: string[]; tally: Tally }> {
   const tally = new Tally();
   const results: WakeResult[] = [];
@@ -469,6 +512,13 @@ async function scoreWakeStreams(
       );
       if (index >= 0) used.add(index);
       const scores = peaks.get(c.keyword)!;
+      // A detection at the end of frame f is timed (f + 1) frames into the stream.
+      collect?.get(c.keyword)!.push({
+        trace: scores,
+        from: Math.ceil(from / FRAME_S) - 1,
+        to: Math.floor(to / FRAME_S) - 1,
+        group: level(condition),
+      });
       let peak = 0;
       let ran = 0;
       const first = Math.floor(from / FRAME_S);
@@ -527,6 +577,48 @@ class Tally {
   }
 }
 
+/**
+ * Per keyword: false accepts per hour and misses (overall and per noise level) over thresholds,
+ * replayed from the recorded scores with the profile's patience and refractory time, and the
+ * threshold with the fewest misses at or under FA_PER_HOUR_BUDGET.
+ */
+function describeCurves(curve: CurveData): string[] {
+  const rules = {
+    patience: PROFILE.wake.patience,
+    refractoryFrames: Math.ceil(PROFILE.wake.refractoryMs / (FRAME_S * 1000)),
+  };
+  const lines = [
+    `Miss rate against false accepts per hour (${curve.hours.toFixed(2)} h of everyday speech; the wake phrases above), ` +
+      `replayed from the recorded scores (${PROFILE.wake.phases} phases, patience ${rules.patience}, refractory ${PROFILE.wake.refractoryMs} ms)`,
+  ];
+  for (const keyword of KEYWORDS) {
+    const positives = curve.positives.get(keyword)!;
+    const points = missFalseAcceptCurve(curve.negatives.get(keyword)!, curve.hours, positives, CURVE_THRESHOLDS, rules);
+    const groups = [...new Set(positives.map((p) => p.group))];
+    const atProfile = points.find((p) => p.threshold === PROFILE.wake.threshold);
+    lines.push(
+      `  ${keyword}: threshold  FA/h   miss   ${groups.map((g) => g.padStart(8)).join(' ')}` +
+        (atProfile
+          ? `   (replay check at ${PROFILE.wake.threshold}: ${Math.round(atProfile.falseAcceptsPerHour * curve.hours)} false accepts, the detector ${curve.detectorAccepts.get(keyword)})`
+          : ''),
+    );
+    for (const p of points) {
+      lines.push(
+        `    ${p.threshold.toFixed(2).padStart(17)}  ${p.falseAcceptsPerHour.toFixed(2).padStart(5)}  ${(p.missRate * 100).toFixed(1).padStart(5)} %` +
+          groups.map((g) => `${((p.missRateByGroup[g] ?? NaN) * 100).toFixed(1).padStart(7)} %`).join(''),
+      );
+    }
+    const best = bestUnder(points, FA_PER_HOUR_BUDGET);
+    lines.push(
+      best
+        ? `    at ≤ ${FA_PER_HOUR_BUDGET} false accepts per hour: threshold ${best.threshold}, miss rate ${(best.missRate * 100).toFixed(1)} %` +
+            ` (${groups.map((g) => `${g} ${((best.missRateByGroup[g] ?? NaN) * 100).toFixed(1)} %`).join(', ')}; target < 5 % clean, < 10 % at 10 dB)`
+        : `    no threshold keeps false accepts at or under ${FA_PER_HOUR_BUDGET} per hour`,
+    );
+  }
+  return lines;
+}
+
 function describeTally(label: string, t: Tally): string {
   const audioS = t.frames * FRAME_S;
   const chunks = (t.frames * WAKE_FRAME_SAMPLES) / 512;
@@ -552,7 +644,7 @@ class Pipeline {
 
   static async create(loader: ModelLoader): Promise<Pipeline> {
     const detector = await WakeWordDetector.create({ keywords: KEYWORDS, threads: PROFILE.threads.wake, loader });
-    detector.configure(PROFILE.wake);
+    detector.configure({ ...PROFILE.wake, thresholds: PROFILE.wake.keywordThresholds });
     const vad = await VoiceActivity.create({ threads: PROFILE.threads.vad, loader });
     vad.configure(PROFILE.vad);
     return new Pipeline(vad, detector);
@@ -590,6 +682,11 @@ class Pipeline {
     tally.frames += frames;
     tally.vadRuns += this.vad.modelRuns - runsBefore;
     return { detections, startS };
+  }
+
+  /** Scores this many phases of the frame grid from now on. */
+  usePhases(phases: 1 | 2 | 4): void {
+    this.detector.configure({ ...PROFILE.wake, thresholds: PROFILE.wake.keywordThresholds, phases });
   }
 
   /** A new stream: gate, VAD and detector as freshly opened. */

@@ -3,7 +3,12 @@ import type * as OrtModule from 'onnxruntime-node';
 import { decodeWavFile } from '../src/main/audio/wav';
 import { ModelLoader, onnxRuntime } from '../src/main/worker/models/model-loader';
 import { EMBEDDING, MELSPECTROGRAM } from '../src/main/worker/models/model-manifest';
-import { WAKE_FRAME_MS, WAKE_FRAME_SAMPLES, WakeWordDetector } from '../src/main/worker/wake/wake-word-detector';
+import {
+  DEFAULT_WAKE_SETTINGS,
+  WAKE_FRAME_MS,
+  WAKE_FRAME_SAMPLES,
+  WakeWordDetector,
+} from '../src/main/worker/wake/wake-word-detector';
 import { describeMicros, percentile, sampleMicros } from './stats';
 
 const JFK = join(import.meta.dirname, '..', '..', 'shared', 'audio', 'jfk.wav');
@@ -43,6 +48,18 @@ export const wakeWordBench = {
       let k = 0;
       const pipeline = await sampleMicros(FRAMES, () => detector.process(frames[k++ % frames.length]!));
       const skip = await sampleMicros(FRAMES, () => detector.skip(frames[k++ % frames.length]!));
+      // More phases of the frame grid: each adds an embedding window and a head run per keyword.
+      const phased: string[] = [];
+      for (const phases of [2, 4]) {
+        detector.configure({ ...DEFAULT_WAKE_SETTINGS, phases });
+        for (let i = 0; i < 40; i++) await detector.process(frames[k++ % frames.length]!);
+        const timed = await sampleMicros(FRAMES, () => detector.process(frames[k++ % frames.length]!));
+        phased.push(
+          describeMicros(`full pipeline per frame, ${phases} phases`, timed) +
+            `   ${(percentile(timed, 50) / percentile(pipeline, 50)).toFixed(2)}× one phase (p50), RTF ${(percentile(timed, 50) / (WAKE_FRAME_MS * 1000)).toFixed(4)}`,
+        );
+      }
+      detector.configure({ ...DEFAULT_WAKE_SETTINGS, phases: 1 });
       const catchUp: number[] = [];
       for (let i = 0; i < 40; i++) {
         for (let s = 0; s < SKIPPED; s++) await detector.skip(frames[k++ % frames.length]!);
@@ -63,6 +80,7 @@ export const wakeWordBench = {
         `${threads} thread${threads > 1 ? 's' : ''} for the embedding model (mel and heads on 1)`,
         describeMicros('embedding model alone (baseline)', baseline),
         describeMicros('full pipeline per frame', pipeline),
+        ...phased,
         describeMicros('skip per frame', skip),
         describeMicros(`process after ${SKIPPED} skipped frames`, catchUp),
         `real-time factor (frame cost / 80 ms): p50 ${rtf(50)}  p95 ${rtf(95)}  p99 ${rtf(99)}`,

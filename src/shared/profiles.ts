@@ -69,6 +69,11 @@ export const ProfileSchema = z
         refractoryMs: z.number().int().min(0).max(10_000),
         /** Per-keyword thresholds overriding `threshold` (e.g. a keyword prone to near-misses). */
         keywordThresholds: z.record(z.string().regex(/^[a-z0-9_]+$/), Probability),
+        /**
+         * Embedding phases scored per 80 ms frame, evenly spaced (1, 2 or 4): a phrase no longer
+         * depends on where it falls against the frame grid; each phase costs one more embedding.
+         */
+        phases: z.union([z.literal(1), z.literal(2), z.literal(4)]),
       })
       .strict(),
     vad: z
@@ -128,7 +133,7 @@ export const PRESETS: readonly Profile[] = [
     partialIntervalMs: 500,
     resamplerQuality: 'medium',
     frameMs: 80,
-    wake: { threshold: 0.5, patience: 2, refractoryMs: 2000, keywordThresholds: {} },
+    wake: { threshold: 0.5, patience: 2, refractoryMs: 2000, keywordThresholds: {}, phases: 2 },
     vad: { startThreshold: 0.5, endThreshold: 0.35, minSpeechMs: 250, silenceHangoverMs: 600 },
     cache: { encoderEntries: 8, sessionEntries: 2, ringBufferSeconds: 60 },
     monitorIntervalMs: 1000,
@@ -152,7 +157,7 @@ export const PRESETS: readonly Profile[] = [
     partialIntervalMs: 300,
     resamplerQuality: 'fast',
     frameMs: 80,
-    wake: { threshold: 0.5, patience: 1, refractoryMs: 1500, keywordThresholds: {} },
+    wake: { threshold: 0.5, patience: 1, refractoryMs: 1500, keywordThresholds: {}, phases: 2 },
     vad: { startThreshold: 0.5, endThreshold: 0.35, minSpeechMs: 150, silenceHangoverMs: 400 },
     cache: { encoderEntries: 8, sessionEntries: 2, ringBufferSeconds: 60 },
     monitorIntervalMs: 1000,
@@ -176,7 +181,7 @@ export const PRESETS: readonly Profile[] = [
     partialIntervalMs: 1000,
     resamplerQuality: 'high',
     frameMs: 80,
-    wake: { threshold: 0.6, patience: 2, refractoryMs: 2000, keywordThresholds: {} },
+    wake: { threshold: 0.6, patience: 2, refractoryMs: 2000, keywordThresholds: {}, phases: 4 },
     vad: { startThreshold: 0.5, endThreshold: 0.35, minSpeechMs: 250, silenceHangoverMs: 800 },
     cache: { encoderEntries: 16, sessionEntries: 3, ringBufferSeconds: 90 },
     monitorIntervalMs: 1000,
@@ -200,7 +205,7 @@ export const PRESETS: readonly Profile[] = [
     partialIntervalMs: 0,
     resamplerQuality: 'fast',
     frameMs: 160,
-    wake: { threshold: 0.5, patience: 2, refractoryMs: 2000, keywordThresholds: {} },
+    wake: { threshold: 0.5, patience: 2, refractoryMs: 2000, keywordThresholds: {}, phases: 1 },
     vad: { startThreshold: 0.55, endThreshold: 0.4, minSpeechMs: 250, silenceHangoverMs: 700 },
     cache: { encoderEntries: 2, sessionEntries: 1, ringBufferSeconds: 30 },
     monitorIntervalMs: 2000,

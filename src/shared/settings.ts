@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { DEFAULT_TAP_MS, parseHoldKey } from './hold-key';
 import { checkAccelerator } from './accelerator';
 import { CommandSettingsSchema, DEFAULT_COMMAND_SETTINGS } from './commands';
-import { CustomProfileSchema, DEFAULT_PROFILE_ID, MAX_CUSTOM_PROFILES } from './profiles';
+import { CustomProfileSchema, DEFAULT_PROFILE_ID, findPreset, MAX_CUSTOM_PROFILES } from './profiles';
 
 /**
  * Persisted settings. The same schema is used by electron-store (desktop) and by the JSON
  * file of the headless host. Bump SETTINGS_VERSION and add a migration whenever the shape
  * changes; old files are migrated on load, never discarded.
  */
-export const SETTINGS_VERSION = 12;
+export const SETTINGS_VERSION = 13;
 
 /**
  * Where a final transcript goes besides the history: nowhere else, the clipboard, pasted where
@@ -283,6 +283,21 @@ export const SETTINGS_MODEL: SettingsModel = {
       session: { ...(old.session as object), recordingsCapMb: 256 },
       app: { ...(old.app as object), setupDone: true },
     }),
+    // v13 scores the wake word at several phases of the frame grid (profile `wake.phases`); the
+    // user's profiles get what the preset they came from now has.
+    12: (old) => {
+      const profiles = old.profiles as { custom: { basedOn: string; wake: object }[] };
+      return {
+        ...old,
+        profiles: {
+          ...profiles,
+          custom: profiles.custom.map((p) => ({
+            ...p,
+            wake: { ...p.wake, phases: findPreset(p.basedOn)?.wake.phases ?? 1 },
+          })),
+        },
+      };
+    },
   },
   defaults: defaultSettings,
 };

@@ -338,6 +338,21 @@ describe('settings migration', () => {
     expect(defaultSettings().app.setupDone).toBe(false);
   });
 
+  it("gives a version 12 file's own profiles the wake phases of the preset each came from", () => {
+    const fromPreset = (id: string) => {
+      const { phases: _, ...wake } = findPreset(id)!.wake;
+      return { ...structuredClone(findPreset(id)!), id: `my-${id}`, name: `Mine ${id}`, basedOn: id, wake };
+    };
+    const v12 = {
+      ...defaultSettings(),
+      version: 12,
+      profiles: { custom: [fromPreset('high-accuracy'), fromPreset('low-resource')] },
+    };
+    const migrated = migrateSettings(v12);
+    expect(migrated).toMatchObject({ ok: true, migratedFrom: 12 });
+    expect(migrated.ok && migrated.settings.profiles.custom.map((p) => p.wake.phases)).toEqual([4, 1]);
+  });
+
   it('refuses a hold key that names no key, saying which', () => {
     const bad = { ...defaultSettings(), session: { ...DEFAULT_SESSION_OPTIONS, holdKey: 'Hyper' } };
     const outcome = migrateSettings(bad);

@@ -9,6 +9,7 @@ import {
   WakeWordDetector,
   type WakeFrameResult,
 } from '../../../src/main/worker/wake/wake-word-detector';
+import { firingFrames } from '../../../bench/wake-curve';
 import { SHARED_AUDIO } from '../../support/shared-audio';
 
 const KEYWORDS = ['hey_jarvis', 'alexa', 'hey_mycroft'];
@@ -203,6 +204,102 @@ describe('WakeWordDetector decision rules', () => {
     expect(again).toEqual(first);
   });
 
+  it('scores a second phase as the first phase scores the stream 40 ms later, and keeps the best', async () => {
+    // Each phrase once as recorded and once 40 ms (640 samples, 4 mel hops) later.
+    const clip = [
+      ...framesOf(audio.jfk.subarray(0, 16000 * 2)),
+      ...silence(10),
+      ...framesOf(audio.alexa),
+      ...silence(13),
+    ];
+    const samples = new Float32Array(clip.length * WAKE_FRAME_SAMPLES);
+    clip.forEach((frame, i) => samples.set(frame, i * WAKE_FRAME_SAMPLES));
+    const later = new Float32Array(samples.length);
+    later.set(samples.subarray(0, samples.length - 640), 640);
+
+    detector.configure({ ...BASE, refractoryMs: 0, phases: 1 });
+    const one = await run(framesOf(samples));
+    const shifted = await run(framesOf(later));
+    detector.configure({ ...BASE, refractoryMs: 0, phases: 2 });
+    const two = await run(framesOf(samples));
+    let differences = 0;
+    let compared = 0;
+    let secondDecided = 0;
+    for (const [i, result] of two.entries()) {
+      for (const keyword of KEYWORDS) {
+        const first = one[i]!.scores[keyword]!;
+        const second = shifted[i]!.scores[keyword]!;
+        const both = result.scores[keyword]!;
+        // The first phase is exactly the single-phase detector.
+        expect(both, `frame ${i} ${keyword}`).toBeGreaterThanOrEqual(first - 1e-6);
+        // Where the later view scores far better, so does the second phase.
+        if (second > first + 0.2) {
+          secondDecided++;
+          expect(both, `frame ${i} ${keyword}`).toBeGreaterThan(first + 0.1);
+        }
+        differences += Math.abs(both - Math.max(first, second));
+        compared++;
+      }
+    }
+    expect(secondDecided).toBeGreaterThan(0);
+    // The same to within the mel model's per-chunk clipping (it clips each 80 ms chunk 80 dB
+    // under its loudest bin, so the shifted stream's chunks differ a little): on average.
+    expect(differences / compared).toBeLessThan(0.01);
+    // Four phases include the two: never lower.
+    detector.configure({ ...BASE, refractoryMs: 0, phases: 4 });
+    const four = await run(framesOf(samples));
+    for (const [i, result] of four.entries())
+      for (const keyword of KEYWORDS)
+        expect(result.scores[keyword]!).toBeGreaterThanOrEqual(two[i]!.scores[keyword]! - 1e-6);
+    detector.configure(BASE);
+  });
+
+  it('rebuilds a phase that was not scored when it is used again mid-stream, as if it had always been', async () => {
+    const frames = [...framesOf(audio.jfk.subarray(0, 16000 * 3)), ...framesOf(audio.alexa), ...silence(13)];
+    detector.configure({ ...BASE, refractoryMs: 0, phases: 2 });
+    const always = await run(frames);
+    await detector.reset();
+    detector.configure({ ...BASE, refractoryMs: 0, phases: 1 });
+    const switched: WakeFrameResult[] = [];
+    for (const [i, frame] of frames.entries()) {
+      if (i === 30) detector.configure({ ...BASE, refractoryMs: 0, phases: 2 });
+      switched.push(await detector.process(frame));
+    }
+    for (let i = 30; i < frames.length; i++)
+      for (const keyword of KEYWORDS)
+        expect(switched[i]!.scores[keyword], `frame ${i} ${keyword}`).toBeCloseTo(always[i]!.scores[keyword]!, 6);
+    detector.configure(BASE);
+  });
+
+  it("fires where the benchmark's replay of its scores says it does (the miss / false-accept curve's premise)", async () => {
+    const rules = { patience: 2, refractoryFrames: Math.ceil(1000 / 80) };
+    detector.configure({ ...BASE, patience: rules.patience, refractoryMs: 1000, phases: 2 });
+    const frames = [
+      ...framesOf(audio.alexa),
+      ...silence(15),
+      ...framesOf(audio.heyMycroft),
+      ...silence(3),
+      ...framesOf(audio.alexa),
+      ...silence(15),
+    ];
+    await detector.reset();
+    const traces = Object.fromEntries(KEYWORDS.map((k) => [k, new Float32Array(frames.length).fill(NaN)]));
+    const fired: Record<string, number[]> = Object.fromEntries(KEYWORDS.map((k) => [k, []]));
+    for (const [i, frame] of frames.entries()) {
+      // Every fourth silent frame is skipped, as the gate would: the replay must treat it as the detector does.
+      if (i % 4 === 3 && frame.every((v) => v === 0)) {
+        await detector.skip(frame);
+        continue;
+      }
+      const result = await detector.process(frame);
+      for (const k of KEYWORDS) traces[k]![i] = result.scores[k]!;
+      for (const d of result.detections) fired[d.keyword]!.push(i);
+    }
+    expect(fired.alexa!.length + fired.hey_mycroft!.length).toBeGreaterThanOrEqual(3);
+    for (const k of KEYWORDS) expect(firingFrames(traces[k]!, BASE.threshold, rules), k).toEqual(fired[k]);
+    detector.configure(BASE);
+  });
+
   it('queues calls made without awaiting, in order', async () => {
     detector.configure({ ...BASE, refractoryMs: 0 });
     const frames = [...framesOf(audio.alexa), ...silence(4)];
@@ -231,5 +328,6 @@ describe('WakeWordDetector refuses bad input', () => {
     expect(() => detector.configure({ ...BASE, threshold: 0 })).toThrow(AppError);
     expect(() => detector.configure({ ...BASE, patience: 1.5 })).toThrow(/patience/);
     expect(() => detector.configure({ ...BASE, thresholds: { alexia: 0.5 } })).toThrow(/"alexia" is not a wake word/);
+    expect(() => detector.configure({ ...BASE, phases: 3 })).toThrow(/phases 3 is not one of 1, 2, 4/);
   });
 });

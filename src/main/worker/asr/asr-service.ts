@@ -25,7 +25,7 @@ const LIVE_FRAME = 1280;
  */
 const WARM_SECONDS = 12;
 /** Pause before each warm-up run, so the frames that arrived meanwhile are processed first. */
-const WARM_PAUSE_MS = 200;
+const WARM_PAUSE_MS = 40;
 /** A warm-up run waits while the live frames reaching this thread are further behind than this. */
 const WARM_MAX_LAG_MS = 100;
 

@@ -23,6 +23,18 @@ const INT16_SCALE = 32767;
 /** Frames (4 s) of faint random audio that pre-fill every history; a whole number of frames, so mel frames align. */
 const PREFILL_FRAMES = 50;
 const PREFILL_AMPLITUDE = 1000;
+/**
+ * Phase slots: embedding streams whose windows end 0, 20, 40 and 60 ms (0, 2, 4, 6 mel frames)
+ * before each frame's end. A phrase scores very differently depending on where it falls against
+ * the 80 ms grid (alexa: 0.21 to 0.98 for a 40 ms shift); scoring more than one phase and taking
+ * the best removes most of that luck. The mel frames are shared: each phase costs one more
+ * embedding window and one more head run per frame.
+ */
+const PHASE_SLOTS = 4;
+const SLOT_STRIDE = MELS_PER_FRAME / PHASE_SLOTS;
+const MAX_OFFSET = (PHASE_SLOTS - 1) * SLOT_STRIDE;
+/** Phase counts a profile may ask for: evenly spaced over the 80 ms grid. */
+export const WAKE_PHASES = [1, 2, 4] as const;
 
 export interface WakeSettings {
   /** Score in (0, 1] at or above which a frame counts towards a detection. */
@@ -33,9 +45,16 @@ export interface WakeSettings {
   refractoryMs: number;
   /** Per-keyword thresholds that replace `threshold`. */
   thresholds?: Partial<Record<string, number>>;
+  /** Embedding phases scored per frame (1, 2 or 4, see PHASE_SLOTS); a keyword's score is the best. Default 1. */
+  phases?: number;
 }
 
-export const DEFAULT_WAKE_SETTINGS: Readonly<WakeSettings> = { threshold: 0.5, patience: 1, refractoryMs: 2000 };
+export const DEFAULT_WAKE_SETTINGS: Readonly<WakeSettings> = {
+  threshold: 0.5,
+  patience: 1,
+  refractoryMs: 2000,
+  phases: 1,
+};
 
 export interface WakeDetection {
   keyword: string;
@@ -79,9 +98,10 @@ export interface WakeWordDetectorOptions {
 interface Head {
   keyword: string;
   session: InferenceSession;
-  feeds: Record<string, Tensor>;
-  fetches: Record<string, Tensor>;
-  output: Float32Array;
+  /** Per phase slot: the head's input over that slot's embeddings, and its output. */
+  feeds: Record<string, Tensor>[];
+  fetches: Record<string, Tensor>[];
+  outputs: Float32Array[];
   /** Consecutive frames at or above threshold. */
   streak: number;
   /** Frames left in the refractory period. */
@@ -125,14 +145,18 @@ export class WakeWordDetector {
     number,
     { feeds: Record<string, Tensor>; fetches: Record<string, Tensor> }
   >();
-  /** The keyword heads' input, newest embedding at the end; each head reads its last N. */
-  private readonly embeddings: Float32Array;
+  /** Per phase slot, the keyword heads' input, newest embedding at the end; each head reads its last N. */
+  private readonly embeddings: Float32Array[];
   /** The pre-filled state that `reset` restores. */
-  private readonly prefill: { audio: Float32Array; mel: Float32Array; embeddings: Float32Array };
+  private readonly prefill: { audio: Float32Array; mel: Float32Array; embeddings: Float32Array[] };
   /** Frames whose audio is buffered but not yet through the mel model (capped). */
   private melPending = 0;
   /** Frames not yet through the embedding model (capped at the history length). */
   private embeddingPending = 0;
+  /** The phase slots scored (slot s: windows end s × SLOT_STRIDE mel frames early). */
+  private slots: number[] = [0];
+  /** Slots whose embedding history follows the stream; one left unscored goes stale and is rebuilt when used again. */
+  private readonly fresh: boolean[] = new Array<boolean>(PHASE_SLOTS).fill(true);
   private settings: WakeSettings = { ...DEFAULT_WAKE_SETTINGS };
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
@@ -145,20 +169,23 @@ export class WakeWordDetector {
     /** Embeddings kept: the longest head input (16 for the wake phrases, 22 weather, 34 timer). */
     private readonly historyFrames: number,
   ) {
+    // The windows of the whole history, for the latest phase too.
+    this.melFrames = WINDOW + (historyFrames - 1) * MELS_PER_FRAME + MAX_OFFSET;
     // Enough audio to rebuild every mel frame the history needs after a long skip.
-    this.catchUpFrames = historyFrames + Math.ceil((WINDOW - MELS_PER_FRAME) / MELS_PER_FRAME);
+    this.catchUpFrames = Math.ceil(this.melFrames / MELS_PER_FRAME);
     this.audio = new Float32Array(CONTEXT + this.catchUpFrames * WAKE_FRAME_SAMPLES);
-    this.melFrames = WINDOW + (historyFrames - 1) * MELS_PER_FRAME;
     this.melHistory = new Float32Array(this.melFrames * MEL_BINS);
     this.melFeeds = { input: new ort.Tensor('float32', this.melIn, [1, MEL_INPUT_SAMPLES]) };
     this.melFetches = { output: new ort.Tensor('float32', this.melOut, [1, 1, MELS_PER_FRAME, MEL_BINS]) };
-    this.windows = new Float32Array(historyFrames * WINDOW * MEL_BINS);
-    this.embeddingOut = new Float32Array(historyFrames * EMBEDDING_SIZE);
-    this.embeddings = new Float32Array(historyFrames * EMBEDDING_SIZE);
+    this.windows = new Float32Array(PHASE_SLOTS * historyFrames * WINDOW * MEL_BINS);
+    this.embeddingOut = new Float32Array(PHASE_SLOTS * historyFrames * EMBEDDING_SIZE);
+    const slotBuffers = () =>
+      Array.from({ length: PHASE_SLOTS }, () => new Float32Array(historyFrames * EMBEDDING_SIZE));
+    this.embeddings = slotBuffers();
     this.prefill = {
       audio: new Float32Array(this.audio.length),
       mel: new Float32Array(this.melHistory.length),
-      embeddings: new Float32Array(this.embeddings.length),
+      embeddings: slotBuffers(),
     };
   }
 
@@ -185,9 +212,9 @@ export class WakeWordDetector {
       return {
         keyword: keywords[i] as string,
         session,
-        feeds: {},
-        fetches: {},
-        output: new Float32Array(0),
+        feeds: [],
+        fetches: [],
+        outputs: [],
         streak: 0,
         silentFrames: 0,
         sinceAbove: Infinity,
@@ -209,6 +236,9 @@ export class WakeWordDetector {
       problems.push(`patience ${settings.patience} is not a whole number of frames ≥ 1`);
     if (!Number.isFinite(settings.refractoryMs) || settings.refractoryMs < 0)
       problems.push(`refractoryMs ${settings.refractoryMs} is not ≥ 0`);
+    const phases = settings.phases ?? 1;
+    if (!(WAKE_PHASES as readonly number[]).includes(phases))
+      problems.push(`phases ${phases} is not one of ${WAKE_PHASES.join(', ')}`);
     for (const [keyword, value] of Object.entries(settings.thresholds ?? {})) {
       if (!Object.hasOwn(KEYWORD_MODELS, keyword)) problems.push(`"${keyword}" is not a wake word`);
       else if (value !== undefined && !validThreshold(value))
@@ -218,6 +248,14 @@ export class WakeWordDetector {
       throw new AppError('InvalidPayload', `Wake-word settings refused: ${problems.join('; ')}.`);
     this.settings = { ...settings, thresholds: { ...settings.thresholds } };
     for (const head of this.heads) head.threshold = settings.thresholds?.[head.keyword] ?? settings.threshold;
+    const slots = Array.from({ length: phases }, (_, i) => (i * PHASE_SLOTS) / phases);
+    if (slots.join() !== this.slots.join()) this.enqueue(async () => this.useSlots(slots)).catch(() => undefined);
+  }
+
+  /** Scores these phase slots from the next frame on; a slot that was not followed is rebuilt then. */
+  private useSlots(slots: number[]): void {
+    for (let slot = 0; slot < PHASE_SLOTS; slot++) if (!slots.includes(slot)) this.fresh[slot] = false;
+    this.slots = slots;
   }
 
   /** Scores one frame of exactly 1280 samples (80 ms at 16 kHz, full scale ±1). */
@@ -281,20 +319,23 @@ export class WakeWordDetector {
   private async initialise(inputFrames: number[]): Promise<void> {
     for (const [i, head] of this.heads.entries()) {
       const frames = inputFrames[i] as number;
-      const input = this.embeddings.subarray((this.historyFrames - frames) * EMBEDDING_SIZE);
-      head.feeds = {
-        [head.session.inputNames[0] as string]: new this.ort.Tensor('float32', input, [1, frames, EMBEDDING_SIZE]),
-      };
+      head.feeds = this.embeddings.map((embeddings) => ({
+        [head.session.inputNames[0] as string]: new this.ort.Tensor(
+          'float32',
+          embeddings.subarray((this.historyFrames - frames) * EMBEDDING_SIZE),
+          [1, frames, EMBEDDING_SIZE],
+        ),
+      }));
     }
     await this.computePrefill();
     this.resetState();
     // One run per head learns its output size (1, or one per class for multi-class heads like timer).
     for (const head of this.heads) {
       const name = head.session.outputNames[0] as string;
-      const out = (await head.session.run(head.feeds))[name];
+      const out = (await head.session.run(head.feeds[0]!))[name];
       if (!out || out.type !== 'float32') throw new AppError('Internal', `The ${head.keyword} model gave no scores.`);
-      head.output = new Float32Array(out.size);
-      head.fetches = { [name]: new this.ort.Tensor('float32', head.output, out.dims) };
+      head.outputs = this.embeddings.map(() => new Float32Array(out.size));
+      head.fetches = head.outputs.map((output) => ({ [name]: new this.ort.Tensor('float32', output, out.dims) }));
     }
   }
 
@@ -321,16 +362,20 @@ export class WakeWordDetector {
     for (let i = 0; i < history.length; i++) history[i] = (mel[from + i] as number) / 10 + 2;
     this.prefill.audio.set(audio.subarray(samples - this.audio.length));
     this.melHistory.set(history);
-    this.embeddingPending = this.historyFrames;
-    this.windowsFromHistory();
-    await this.runEmbeddings(this.historyFrames);
-    this.prefill.embeddings.set(this.embeddingOut);
+    // Every slot's history, so that any phase count starts from the same pre-filled state.
+    const all = Array.from({ length: PHASE_SLOTS }, (_, slot) => slot);
+    this.windowsFromHistory(this.historyFrames, all);
+    await this.runEmbeddings(this.historyFrames * PHASE_SLOTS);
+    const values = this.historyFrames * EMBEDDING_SIZE;
+    for (const slot of all)
+      this.prefill.embeddings[slot]!.set(this.embeddingOut.subarray(slot * values, (slot + 1) * values));
   }
 
   private resetState(): void {
     this.audio.set(this.prefill.audio);
     this.melHistory.set(this.prefill.mel);
-    this.embeddings.set(this.prefill.embeddings);
+    this.embeddings.forEach((embeddings, slot) => embeddings.set(this.prefill.embeddings[slot]!));
+    this.fresh.fill(true);
     this.melPending = 0;
     this.embeddingPending = 0;
     for (const head of this.heads) {
@@ -372,21 +417,34 @@ export class WakeWordDetector {
     }
     this.melPending = 0;
 
-    const count = this.embeddingPending;
-    this.windowsFromHistory();
-    await this.runEmbeddings(count);
+    // A slot scored again after a pause is rebuilt whole, from the mel history.
+    const stale = this.slots.some((slot) => !this.fresh[slot]);
+    const count = stale ? this.historyFrames : this.embeddingPending;
+    this.windowsFromHistory(count, this.slots);
+    await this.runEmbeddings(count * this.slots.length);
     const values = count * EMBEDDING_SIZE;
-    this.embeddings.copyWithin(0, values);
-    this.embeddings.set(this.embeddingOut.subarray(0, values), this.embeddings.length - values);
+    for (const [i, slot] of this.slots.entries()) {
+      const embeddings = this.embeddings[slot]!;
+      embeddings.copyWithin(0, values);
+      embeddings.set(this.embeddingOut.subarray(i * values, (i + 1) * values), embeddings.length - values);
+      this.fresh[slot] = true;
+    }
     this.embeddingPending = 0;
   }
 
-  /** The windows of the `embeddingPending` newest frames, oldest first; window w ends `count - 1 - w` frames back. */
-  private windowsFromHistory(): void {
-    const count = this.embeddingPending;
-    for (let w = 0; w < count; w++) {
-      const end = this.melFrames - (count - 1 - w) * MELS_PER_FRAME;
-      this.windows.set(this.melHistory.subarray((end - WINDOW) * MEL_BINS, end * MEL_BINS), w * WINDOW * MEL_BINS);
+  /**
+   * The windows of the `count` newest frames for each slot, slot by slot, oldest first: window w
+   * of slot s ends `count - 1 - w` frames and `s × SLOT_STRIDE` mel frames back.
+   */
+  private windowsFromHistory(count: number, slots: readonly number[]): void {
+    for (const [i, slot] of slots.entries()) {
+      for (let w = 0; w < count; w++) {
+        const end = this.melFrames - slot * SLOT_STRIDE - (count - 1 - w) * MELS_PER_FRAME;
+        this.windows.set(
+          this.melHistory.subarray((end - WINDOW) * MEL_BINS, end * MEL_BINS),
+          (i * count + w) * WINDOW * MEL_BINS,
+        );
+      }
     }
   }
 
@@ -419,10 +477,13 @@ export class WakeWordDetector {
     const detections: WakeDetection[] = [];
     const rejections: WakeFrameResult['rejections'] = [];
     const refractoryFrames = Math.ceil(this.settings.refractoryMs / WAKE_FRAME_MS);
-    // All heads read the same embeddings; each writes its own output buffer.
-    await Promise.all(this.heads.map((head) => head.session.run(head.feeds, head.fetches)));
+    // Every head on every phase scored; each writes its own output buffer.
+    await Promise.all(
+      this.heads.flatMap((head) => this.slots.map((slot) => head.session.run(head.feeds[slot]!, head.fetches[slot]!))),
+    );
     for (const head of this.heads) {
-      const score = headScore(head.output);
+      let score = 0;
+      for (const slot of this.slots) score = Math.max(score, headScore(head.outputs[slot]!));
       scores[head.keyword] = score;
       const above = score >= head.threshold;
       const refractory = head.silentFrames > 0;
