@@ -24,7 +24,12 @@ const LIVE_FRAME = 1280;
  * window) and a core, so they run only while no utterance or transcription is under way.
  */
 const WARM_SECONDS = 12;
-/** Pause before each warm-up run, so the frames that arrived meanwhile are processed first. */
+/**
+ * Pause before each warm-up run, so the frames that arrived meanwhile are processed first. Short:
+ * with 200 ms the warm-up had not reached the longer windows 3 s after start, and a first
+ * utterance's final ran a cold shape (README, live push-to-talk (³)); the lag check below keeps
+ * live frames first.
+ */
 const WARM_PAUSE_MS = 40;
 /** A warm-up run waits while the live frames reaching this thread are further behind than this. */
 const WARM_MAX_LAG_MS = 100;

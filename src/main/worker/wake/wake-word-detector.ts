@@ -271,9 +271,9 @@ export class WakeWordDetector {
   /**
    * Takes a frame the caller chose not to score (e.g. silence behind a VAD gate): only its audio is
    * kept, so skipping costs a copy (~10 µs). The next `process` catches up on what the heads'
-   * window needs (the mel model for up to 25 skipped frames, one by one; the embedding model for
-   * up to 16, in one batch: ~30 ms once with 1 thread, ~20 ms with 2, or 10–14 frames' worth), so
-   * its scores equal those of scoring every frame.
+   * window needs (the mel model for up to 26 skipped frames, one by one; the embedding model for
+   * up to 16 per phase, in one batch: ~23 ms once for one phase with 1 thread, ~18 ms with 2, or
+   * 11–14 frames' worth; twice that for two phases), so its scores equal those of scoring every frame.
    * Skipped frames break a patience streak and count towards the refractory time.
    */
   skip(frame: Float32Array): Promise<WakeRejection[]> {
