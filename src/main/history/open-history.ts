@@ -11,8 +11,10 @@ import { HistoryStore } from './history-store';
 export function openHistory(
   path: string,
   log: Logger,
-  audioCapBytes?: number,
+  /** The recordings' size cap (`session.recordingsCapMb`). */
+  recordingsCapMb?: number,
 ): { store: HistoryStore; notices: Notice[] } {
+  const audioCapBytes = recordingsCapMb === undefined ? undefined : recordingsCapBytes(recordingsCapMb);
   const options = {
     audioDir: join(dirname(path), 'history-audio'),
     logger: log,
@@ -37,4 +39,9 @@ export function openHistory(
       notices: [{ code: 'HistoryUnavailable', message: `${reason} Transcripts are kept only until Earshot quits.` }],
     };
   }
+}
+
+/** The recordings setting's MiB as the store's byte cap. */
+export function recordingsCapBytes(mb: number): number {
+  return mb * 1024 * 1024;
 }

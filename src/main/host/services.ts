@@ -8,7 +8,7 @@ import { AudioEngine } from '../audio/audio-engine';
 import type { AudioInput } from '../audio/audio-input';
 import { bindAudio } from '../ipc/audio-handlers';
 import { bindSession } from '../ipc/session-handlers';
-import { openHistory } from '../history/open-history';
+import { openHistory, recordingsCapBytes } from '../history/open-history';
 import type { HistoryStore } from '../history/history-store';
 import type { Desktop } from '../actions/desktop';
 import { TextOutput } from '../actions/text-output';
@@ -130,8 +130,7 @@ export function composeServices(options: ServiceOptions): AppServices {
   const events = new EventHub(log);
   const router = new IpcRouter(options.trustedOrigin, log);
   const historyPath = options.historyPath ?? historyDbPath();
-  const capOf = (mb: number) => mb * 1024 * 1024;
-  const history = openHistory(historyPath, log, capOf(settings.get().session.recordingsCapMb));
+  const history = openHistory(historyPath, log, settings.get().session.recordingsCapMb);
   /** Where the history (and its kept recordings) lives: the data folder the Settings view opens. */
   const dataFolder = () => dirname(historyPath);
   const confirmations = new ProgramConfirmations(events);
@@ -234,7 +233,9 @@ export function composeServices(options: ServiceOptions): AppServices {
 
   disposers.push(...bindAudio(core.audio, router, events));
   disposers.push(...bindSession(session, history.store, router, events));
-  disposers.push(settings.onChange((next) => history.store.setAudioCap(capOf(next.session.recordingsCapMb))));
+  disposers.push(
+    settings.onChange((next) => history.store.setAudioCap(recordingsCapBytes(next.session.recordingsCapMb))),
+  );
   const holdKey = options.holdKey ? new HoldKeyService(session, settings, log) : undefined;
   // The app's own Prometheus endpoint follows its settings (off unless the user turned it on).
   const endpoint = new MetricsEndpoint(metrics, log);

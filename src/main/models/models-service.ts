@@ -3,7 +3,6 @@ import { AppError } from '../../shared/errors';
 import type { ModelDownloadEvent, ModelDownloadRequest, ModelRow, ModelsOverview } from '../../shared/models';
 import type { Profile } from '../../shared/profiles';
 import type { WhisperModelInfo } from '../worker/asr/whisper-registry';
-import { readUserManifest } from '../worker/asr/whisper-registry';
 import { HUGGING_FACE_URL, type DownloadProgress } from './model-downloader';
 import { modelName, type ModelLibrary } from './model-library';
 
@@ -178,7 +177,7 @@ export class ModelsService {
       encoderSha256: model.files.encoder.sha256,
       problem: (await this.problemOf(model)) ?? null,
       usedBy: this.usersOf(model.name),
-      source: model.origin === 'user' ? (readUserManifest(model.dir).source ?? null) : null,
+      source: model.source ?? null,
     };
   }
 

@@ -37,6 +37,8 @@ export interface WhisperModelInfo {
   /** Bytes on disk of the pinned files. */
   sizeBytes: number;
   licence: string;
+  /** Where a downloaded user model came from (`owner/name@revision`). */
+  source?: string;
 }
 
 /** The same tokenizer and configuration files ship with tiny and base; only the weights and config differ. */
@@ -195,6 +197,7 @@ export function readUserModel(dir: string): WhisperModelInfo {
     multilingual: isMultilingual(dir),
     sizeBytes: sizeOf(files),
     licence: manifest.licence ?? 'unknown (user model)',
+    ...(manifest.source ? { source: manifest.source } : {}),
   };
 }
 

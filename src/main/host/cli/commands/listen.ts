@@ -89,7 +89,7 @@ export const listenCommand: CliCommand = {
       // A name that is not on offer is a usage mistake (exit 2), and the message lists the choices.
       throw error instanceof AppError ? new UsageError(error.message) : error;
     }
-    const history = openHistory(historyDbPath(), log, core.settings.get().session.recordingsCapMb * 1024 * 1024);
+    const history = openHistory(historyDbPath(), log, core.settings.get().session.recordingsCapMb);
     for (const notice of history.notices) io.err(notice.message);
 
     const started = performance.now();
